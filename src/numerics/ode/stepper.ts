@@ -24,6 +24,18 @@ export interface StepperOptions extends Tolerances {
   readonly hmin: number;
   /** Shared counters; the stepper increments them. */
   readonly stats: SolverStats;
+  /**
+   * Fixed step size: no error control, every step is exactly this long (the last one before a `tLimit` is
+   * shortened). For convergence-order tests; adaptive when absent.
+   */
+  readonly fixedStep?: number;
+}
+
+/** A self-contained piece of dense output over [t0, t1], independent of the stepper's later state. */
+export interface DenseSegment {
+  readonly t0: number;
+  readonly t1: number;
+  evaluate(tq: number, out: Float64Array): void;
 }
 
 /** Result of one call of `step`. */
@@ -46,6 +58,11 @@ export interface Stepper {
   step(tLimit: number): StepStatus;
   /** Dense output: write y(tq) for tq in [tPrev, t] into `out`, with the method's interpolant. */
   interpolate(tq: number, out: Float64Array): void;
+  /**
+   * Snapshot of the last step's interpolant, for solutions that keep dense output over the whole interval.
+   * May allocate: it is called only when the user asks for dense output.
+   */
+  denseSegment(): DenseSegment;
   /** Restart cleanly at (t, y), e.g. after an event changed the state: history and FSAL values are dropped. */
   reset(t: number, y: Float64Array): void;
 }
