@@ -1,12 +1,3 @@
 #!/usr/bin/env node
-import { main } from '../dist/cli/main.js';
-
-main(process.argv).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err) => {
-    process.stderr.write(`exoniche: internal error: ${err?.stack ?? err}\n`);
-    process.exitCode = 70;
-  },
-);
+// The installed command runs the compiled library (built by `npm ci` through the prepare script).
+import '../dist/cli/entry.js';

@@ -1,0 +1,42 @@
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join, relative, resolve, dirname } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+/** The import rules of docs/ARCHITECTURE.md: layer -> layers it may import. */
+const ALLOWED: Record<string, readonly string[]> = {
+  numerics: ['numerics'],
+  models: ['numerics', 'models'],
+  io: ['numerics', 'models', 'io'],
+  cli: ['numerics', 'models', 'io', 'cli', '.'],
+  '.': ['numerics', 'models', 'io', '.'],
+};
+
+const SRC = resolve(import.meta.dirname, '../src');
+
+function files(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const p = join(dir, name);
+    return statSync(p).isDirectory() ? files(p) : p.endsWith('.ts') ? [p] : [];
+  });
+}
+
+function layerOf(path: string): string {
+  const rel = relative(SRC, path).split('/');
+  return rel.length === 1 ? '.' : rel[0];
+}
+
+describe('architecture', () => {
+  it('every source file imports only from the layers its own layer may use', () => {
+    const violations: string[] = [];
+    for (const file of files(SRC)) {
+      const from = layerOf(file);
+      const text = readFileSync(file, 'utf8');
+      for (const m of text.matchAll(/^\s*(?:import|export)[^'"]*from\s+'(\.[^']+)'/gm)) {
+        const target = layerOf(resolve(dirname(file), m[1]));
+        const allowed = ALLOWED[from] ?? [];
+        if (!allowed.includes(target)) violations.push(`${relative(SRC, file)} (${from}) imports ${m[1]} (${target})`);
+      }
+    }
+    expect(violations).toEqual([]);
+  });
+});
