@@ -46,8 +46,10 @@ const linear2Exact = (t: number, out: Float64Array): void => {
 export const linear2x2: TestProblem = {
   name: 'linear2x2',
   title: 'Stiff 2x2 linear system',
-  description: "y' = A y, A = [[998, 1998], [-999, -1999]] (eigenvalues -1, -1000), y(0) = (1, 0) on [0, 10].",
-  citation: 'Burden & Faires, Numerical Analysis, sec. 5.11 (stiff differential equations); closed form via exp(At).',
+  description:
+    "y' = A y, A = [[998, 1998], [-999, -1999]] (eigenvalues -1, -1000), y(0) = (1, 0) on [0, 10].",
+  citation:
+    'Burden & Faires, Numerical Analysis, sec. 5.11 (stiff differential equations); closed form via exp(At).',
   stiff: true,
   n: 2,
   f(_t, y, dy) {
@@ -79,7 +81,8 @@ const logisticExact = (t: number, out: Float64Array): void => {
 export const logistic: TestProblem = {
   name: 'logistic',
   title: 'Logistic growth',
-  description: "y' = r y (1 - y/K), r = 2, K = 10, y(0) = 0.5 on [0, 10]; exact K y0 e^{rt} / (K + y0 (e^{rt} - 1)).",
+  description:
+    "y' = r y (1 - y/K), r = 2, K = 10, y(0) = 0.5 on [0, 10]; exact K y0 e^{rt} / (K + y0 (e^{rt} - 1)).",
   citation: 'Verhulst (1838), logistic equation; closed form.',
   stiff: false,
   n: 1,
@@ -107,15 +110,18 @@ const D0 = 1;
 const dose = 2;
 const tDose = 3;
 const doseExact = (t: number, out: Float64Array): void => {
-  out[0] = t < tDose ? D0 * Math.exp(-ke * t) : (D0 * Math.exp(-ke * tDose) + dose) * Math.exp(-ke * (t - tDose));
+  out[0] =
+    t < tDose ? D0 * Math.exp(-ke * t) : (D0 * Math.exp(-ke * tDose) + dose) * Math.exp(-ke * (t - tDose));
 };
 export const DOSE_TIME = tDose;
 export const DOSE_AMOUNT = dose;
 export const doseDecay: TestProblem = {
   name: 'dose',
   title: 'Exponential decay with a bolus dose',
-  description: "y' = -0.5 y, y(0) = 1 on [0, 10], plus a dose of 2 added to y at t = 3; piecewise exponential.",
-  citation: 'One-compartment pharmacokinetics with first-order elimination (e.g. Gibaldi & Perrier, Pharmacokinetics, ch. 1); closed form.',
+  description:
+    "y' = -0.5 y, y(0) = 1 on [0, 10], plus a dose of 2 added to y at t = 3; piecewise exponential.",
+  citation:
+    'One-compartment pharmacokinetics with first-order elimination (e.g. Gibaldi & Perrier, Pharmacokinetics, ch. 1); closed form.',
   stiff: false,
   n: 1,
   f(_t, y, dy) {

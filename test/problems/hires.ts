@@ -11,7 +11,8 @@ import type { TestProblem } from './types.js';
 export const hires: TestProblem = {
   name: 'hires',
   title: 'HIRES',
-  description: 'Plant photomorphogenesis kinetics (phytochrome), 8 species, one bilinear reaction; t in [0, 321.8122].',
+  description:
+    'Plant photomorphogenesis kinetics (phytochrome), 8 species, one bilinear reaction; t in [0, 321.8122].',
   citation:
     'Schaefer, J. Math. Biology 2 (1975) 41-56; Hairer & Wanner, Solving ODEs II (1996), sec. IV.10; Mazzia & Magherini, Test Set for IVP Solvers (Univ. Bari), problem HIRES.',
   stiff: true,

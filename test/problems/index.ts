@@ -22,6 +22,9 @@ export const ALL_PROBLEMS: readonly TestProblem[] = [...STIFF_PROBLEMS, ...ANALY
 /** Look a problem up by its key (case-insensitive). */
 export function getProblem(name: string): TestProblem {
   const p = ALL_PROBLEMS.find((q) => q.name.toLowerCase() === name.toLowerCase());
-  if (!p) throw new Error(`unknown test problem '${name}'; expected one of: ${ALL_PROBLEMS.map((q) => q.name).join(', ')}`);
+  if (!p)
+    throw new Error(
+      `unknown test problem '${name}'; expected one of: ${ALL_PROBLEMS.map((q) => q.name).join(', ')}`,
+    );
   return p;
 }

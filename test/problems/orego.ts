@@ -18,7 +18,8 @@ const q = 8.375e-6;
 export const orego: TestProblem = {
   name: 'orego',
   title: 'OREGO (Oregonator)',
-  description: 'Oregonator model of the Belousov-Zhabotinskii reaction, 3 species, periodic with sharp fronts; t in [0, 360].',
+  description:
+    'Oregonator model of the Belousov-Zhabotinskii reaction, 3 species, periodic with sharp fronts; t in [0, 360].',
   citation:
     'Field & Noyes, J. Chem. Phys. 60 (1974) 1877-1884; Hairer & Wanner, Solving ODEs II (1996), sec. IV.10; Mazzia & Magherini, Test Set for IVP Solvers (Univ. Bari).',
   stiff: true,
@@ -45,7 +46,8 @@ export const orego: TestProblem = {
   reference: {
     t: 360,
     y: [0.1000814870318523e1, 0.1228178521549917e4, 0.1320554942846706e3],
-    source: 'Bari test set (Mazzia & Magherini), OREGO solut at t = 360 (RADAU, rtol = 1.1e-18, atol = 1.1e-40)',
+    source:
+      'Bari test set (Mazzia & Magherini), OREGO solut at t = 360 (RADAU, rtol = 1.1e-18, atol = 1.1e-40)',
     rtol: 1e-14,
     atol: [1e-15, 1e-12, 1e-13],
   },

@@ -96,7 +96,9 @@ describe('analytic Jacobians match central finite differences (1e-6 relative)', 
             const d = Jfd[i * n + j];
             expect(Number.isFinite(a)).toBe(true);
             const h = 1e-6 * Math.max(Math.abs(y[j]), 1e-8);
-            expect(Math.abs(a - d)).toBeLessThanOrEqual(1e-6 * Math.abs(a) + (100 * Number.EPSILON * termScale) / h);
+            expect(Math.abs(a - d)).toBeLessThanOrEqual(
+              1e-6 * Math.abs(a) + (100 * Number.EPSILON * termScale) / h,
+            );
           }
         }
       }
@@ -120,8 +122,8 @@ describe('invariants of the stiff problems', () => {
   it('POLLU right-hand side agrees with the reaction list it was not derived from', () => {
     const p = getProblem('pollution');
     const k = [
-      0.35, 26.6, 1.23e4, 8.6e-4, 8.2e-4, 1.5e4, 1.3e-4, 2.4e4, 1.65e4, 9e3, 0.022, 1.2e4, 1.88, 1.63e4, 4.8e6,
-      3.5e-4, 0.0175, 1e8, 4.44e11, 1240, 2.1, 5.78, 0.0474, 1780, 3.12,
+      0.35, 26.6, 1.23e4, 8.6e-4, 8.2e-4, 1.5e4, 1.3e-4, 2.4e4, 1.65e4, 9e3, 0.022, 1.2e4, 1.88, 1.63e4,
+      4.8e6, 3.5e-4, 0.0175, 1e8, 4.44e11, 1240, 2.1, 5.78, 0.0474, 1780, 3.12,
     ];
     expect(POLLUTION_REACTIONS.length).toBe(25);
     const rand = rng(7);

@@ -68,7 +68,7 @@ export function toOdeProblem(p: TestProblem): OdeProblem {
 /**
  * Mixed relative/absolute error of `y` against the reference: max_i |y_i - ref_i| / (floor + |ref_i|), with
  * floor = atolPerRtol. This is the measure behind the "mescd" of the Bari test set (Mazzia and Magherini,
- * Test Set for IVP Solvers, release 2.4, 2008, sec. I.4), -log10 of which is the number of correct digits.
+ * Test Set for IVP Solvers, release 2.4, 2008), -log10 of which is the number of correct digits.
  */
 export function mixedError(p: TestProblem, y: ArrayLike<number>): number {
   const ref = p.reference.y;
