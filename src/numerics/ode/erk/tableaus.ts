@@ -7,7 +7,7 @@
  * order-4 conditions of the dense-output weights b(theta).
  */
 
-/** A 7-stage FSAL pair with c6 = c7 = 1: y1 = y0 + h * sum_j a7j k_j, error estimate err = h * sum_j e_j k_j. */
+/** A 7-stage FSAL pair with c6 = c7 = 1: y1 = y0 + h sum_j a7j k_j, error estimate h sum_j e_j k_j. */
 export interface Fsal7Tableau {
   readonly name: string;
   /** Order of the propagated solution. */
@@ -91,7 +91,7 @@ function dp5DenseWeights(theta: number, w: Float64Array): void {
   w[6] = -q + r * DP_D7;
 }
 
-export const DP5_TABLEAU: Fsal7Tableau = Object.freeze({
+export const DP5_TABLEAU: Fsal7Tableau = Object.freeze<Fsal7Tableau>({
   name: 'DP5',
   order: 5,
   embeddedOrder: 4,
@@ -131,16 +131,17 @@ export const DP5_TABLEAU: Fsal7Tableau = Object.freeze({
 /** Tsitouras' interpolant b_j(theta) (his sec. 3), degree 4 in theta. */
 function tsit5DenseWeights(t: number, w: Float64Array): void {
   const t2 = t * t;
-  w[0] = -1.0530884977290216 * t * (t - 1.3299890189751412) * (t2 - 1.4364028541716351 * t + 0.7139816917074209);
-  w[1] = 0.1017 * t2 * (t2 - 2.1966568338249754 * t + 1.2949852507374631);
-  w[2] = 2.490627285651252793 * t2 * (t2 - 2.38535645472061657 * t + 1.57803468208092486);
-  w[3] = -16.54810288924490272 * (t - 1.21712927295533244) * (t - 0.61620406037800089) * t2;
-  w[4] = 47.37952196281928122 * (t - 1.203071208372362603) * (t - 0.658047292653547382) * t2;
-  w[5] = -34.87065786149660974 * (t - 1.2) * (t - 0.666666666666666667) * t2;
+  w[0] =
+    -1.0530884977290216 * t * (t - 1.329989018975141) * (t2 - 1.4364028541716352 * t + 0.7139816917074209);
+  w[1] = 0.1017 * t2 * (t2 - 2.1966568338249752 * t + 1.294985250737463);
+  w[2] = 2.490627285651253 * t2 * (t2 - 2.3853564547206165 * t + 1.5780346820809248);
+  w[3] = -16.548102889244902 * (t - 1.2171292729553325) * (t - 0.6162040603780009) * t2;
+  w[4] = 47.37952196281928 * (t - 1.2030712083723627) * (t - 0.6580472926535473) * t2;
+  w[5] = -34.87065786149661 * (t - 1.2) * (t - 0.6666666666666666) * t2;
   w[6] = 2.5 * (t - 1) * (t - 0.6) * t2;
 }
 
-export const TSIT5_TABLEAU: Fsal7Tableau = Object.freeze({
+export const TSIT5_TABLEAU: Fsal7Tableau = Object.freeze<Fsal7Tableau>({
   name: 'Tsit5',
   order: 5,
   embeddedOrder: 4,
@@ -164,11 +165,17 @@ export const TSIT5_TABLEAU: Fsal7Tableau = Object.freeze({
   a64: -0.071584973281401,
   a65: -0.028269050394068383,
   b: [
-    0.09646076681806523, 0.01, 0.4798896504144996, 1.379008574103742, -3.290069515436081, 2.324710524099774, 0,
+    0.09646076681806523, 0.01, 0.4798896504144996, 1.379008574103742, -3.290069515436081, 2.324710524099774,
+    0,
   ],
   e: [
-    -0.00178001105222577714, -0.0008164344596567469, 0.007880878010261995, -0.1447110071732629,
-    0.5823571654525552, -0.45808210592918697, 1 / 66,
+    -0.001780011052225777,
+    -0.0008164344596567469,
+    0.007880878010261995,
+    -0.1447110071732629,
+    0.5823571654525552,
+    -0.45808210592918697,
+    1 / 66,
   ],
   denseWeights: tsit5DenseWeights,
   denseOrder: 4,

@@ -69,7 +69,9 @@ describe.each([DP5_TABLEAU, TSIT5_TABLEAU])('$name tableau', (tab) => {
     for (const t of all.filter((t) => t.order <= 4))
       expect(Math.abs(dot(bhat, t.phi) - 1 / t.gamma)).toBeLessThan(1e-14);
     // Order exactly 4: some 5th-order condition fails, so the estimate is O(h^5).
-    const defect = Math.max(...all.filter((t) => t.order === 5).map((t) => Math.abs(dot(bhat, t.phi) - 1 / t.gamma)));
+    const defect = Math.max(
+      ...all.filter((t) => t.order === 5).map((t) => Math.abs(dot(bhat, t.phi) - 1 / t.gamma)),
+    );
     expect(defect).toBeGreaterThan(1e-4);
   });
 

@@ -1,0 +1,2 @@
+/** LSODA-style automatic switching between a non-stiff and a stiff method. */
+export { type AutoStepper, type AutoSwitchConfig, createAutoMethod } from './auto.js';
