@@ -85,7 +85,12 @@ export function setBdfCoefficients(
  * z[q+1] = a1 * Delta (Delta the last correction, saved), and z[j] += l[j] * z[q+1] for j = 2..q.
  * Writes l[0..q+1]; returns a1. `hscale` is the step size the array is currently scaled with.
  */
-export function increaseOrderCoefficients(q: number, hscale: number, tau: Float64Array, l: Float64Array): number {
+export function increaseOrderCoefficients(
+  q: number,
+  hscale: number,
+  tau: Float64Array,
+  l: Float64Array,
+): number {
   for (let i = 0; i < l.length; i++) l[i] = 0;
   l[2] = 1;
   let alpha1 = 1;
@@ -111,7 +116,12 @@ export function increaseOrderCoefficients(q: number, hscale: number, tau: Float6
  * Coefficients for lowering the order from q to q - 1: z[j] -= l[j] * z[q] for j = 2..q-1 (the polynomial
  * is reinterpolated so it stays consistent with the retained history). Writes l[0..q].
  */
-export function decreaseOrderCoefficients(q: number, hscale: number, tau: Float64Array, l: Float64Array): void {
+export function decreaseOrderCoefficients(
+  q: number,
+  hscale: number,
+  tau: Float64Array,
+  l: Float64Array,
+): void {
   for (let i = 0; i < l.length; i++) l[i] = 0;
   l[2] = 1;
   let hsum = 0;
