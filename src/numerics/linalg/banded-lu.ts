@@ -60,8 +60,8 @@ export function createBandedLu(n: number, lower: number, upper: number): BandedL
     loadFromDense(a: Float64Array, alpha: number, scale: number): void {
       ab.fill(0);
       for (let j = 0; j < n; j++) {
-        const i0 = j - ku > 0 ? j - ku : 0;
-        const i1 = j + kl < n - 1 ? j + kl : n - 1;
+        const i0 = Math.max(j - ku, 0);
+        const i1 = Math.min(j + kl, n - 1);
         const col = j * ldab + kv - j;
         for (let i = i0; i <= i1; i++) ab[col + i] = -scale * a[i * n + j];
         ab[col + j] += alpha;
@@ -72,7 +72,7 @@ export function createBandedLu(n: number, lower: number, upper: number): BandedL
       let ju = 0;
       for (let j = 0; j < n; j++) {
         const cj = j * ldab + kv; // index of A(j, j)
-        const km = kl < n - 1 - j ? kl : n - 1 - j;
+        const km = Math.min(kl, n - 1 - j);
         let jp = 0;
         let max = Math.abs(ab[cj]);
         for (let r = 1; r <= km; r++) {
@@ -84,7 +84,7 @@ export function createBandedLu(n: number, lower: number, upper: number): BandedL
         }
         pivots[j] = j + jp;
         if (max === 0 || Number.isNaN(max)) return false;
-        const reach = j + ku + jp < n - 1 ? j + ku + jp : n - 1;
+        const reach = Math.min(j + ku + jp, n - 1);
         if (reach > ju) ju = reach;
         if (jp !== 0) {
           // Swap rows j and j + jp over columns j .. ju. In column c, row i sits at c * ldab + kv + i - c.
@@ -112,7 +112,7 @@ export function createBandedLu(n: number, lower: number, upper: number): BandedL
     solve(b: Float64Array): void {
       // L y = P b, column by column with the interchanges applied as they were made.
       for (let j = 0; j < n - 1; j++) {
-        const lm = kl < n - 1 - j ? kl : n - 1 - j;
+        const lm = Math.min(kl, n - 1 - j);
         const p = pivots[j];
         if (p !== j) {
           const tmp = b[j];
@@ -131,7 +131,7 @@ export function createBandedLu(n: number, lower: number, upper: number): BandedL
         const xj = b[j] / ab[cj];
         b[j] = xj;
         if (xj !== 0) {
-          const i0 = j - kv > 0 ? j - kv : 0;
+          const i0 = Math.max(j - kv, 0);
           const base = cj - j;
           for (let i = i0; i < j; i++) b[i] -= ab[base + i] * xj;
         }

@@ -14,13 +14,14 @@ export function errorNormRms(err: Float64Array, y: Float64Array, yNew: Float64Ar
   if (typeof atol === 'number') {
     for (let i = 0; i < n; i++) {
       const sc = atol + rtol * Math.max(Math.abs(y[i]), Math.abs(yNew[i]));
-      const r = err[i] / sc;
+      // a component that is exactly zero with atol = 0 has no error to weigh (0/0)
+      const r = err[i] === 0 ? 0 : err[i] / sc;
       sum += r * r;
     }
   } else {
     for (let i = 0; i < n; i++) {
       const sc = atol[i] + rtol * Math.max(Math.abs(y[i]), Math.abs(yNew[i]));
-      const r = err[i] / sc;
+      const r = err[i] === 0 ? 0 : err[i] / sc;
       sum += r * r;
     }
   }
@@ -34,7 +35,7 @@ export function errorNormMax(err: Float64Array, y: Float64Array, yNew: Float64Ar
   let m = 0;
   for (let i = 0; i < n; i++) {
     const a = typeof atol === 'number' ? atol : atol[i];
-    const r = Math.abs(err[i]) / (a + rtol * Math.max(Math.abs(y[i]), Math.abs(yNew[i])));
+    const r = err[i] === 0 ? 0 : Math.abs(err[i]) / (a + rtol * Math.max(Math.abs(y[i]), Math.abs(yNew[i])));
     if (r > m || Number.isNaN(r)) m = r;
   }
   return m;

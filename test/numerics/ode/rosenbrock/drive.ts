@@ -1,7 +1,8 @@
 /** A tiny integration loop for driving steppers directly in tests (the real driver is `solve`). */
+
+import type { OdeProblem } from '../../../../src/numerics/ode/problem.js';
 import { emptyStats, type SolverStats } from '../../../../src/numerics/ode/stats.js';
 import type { OdeMethod, Stepper, StepStatus } from '../../../../src/numerics/ode/stepper.js';
-import type { OdeProblem } from '../../../../src/numerics/ode/problem.js';
 
 export interface DriveOptions {
   rtol?: number;
@@ -38,7 +39,12 @@ export function makeStepper(method: OdeMethod, problem: OdeProblem, o: DriveOpti
 }
 
 /** Step from tspan[0] to tEnd (default tspan[1]) with tLimit = tEnd. */
-export function drive(method: OdeMethod, problem: OdeProblem, o: DriveOptions = {}, tEnd?: number): DriveResult {
+export function drive(
+  method: OdeMethod,
+  problem: OdeProblem,
+  o: DriveOptions = {},
+  tEnd?: number,
+): DriveResult {
   const { stepper, stats } = makeStepper(method, problem, o);
   const tf = tEnd ?? problem.tspan[1];
   const maxSteps = o.maxSteps ?? 1_000_000;

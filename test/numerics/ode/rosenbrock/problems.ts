@@ -43,12 +43,12 @@ export function robertson(tEnd: number): OdeProblem {
  */
 export const ROBERTSON_T40 = [0.7158270687194048, 9.185534764557822e-6, 0.2841637457458297];
 
-/** Van der Pol oscillator y1' = y2, y2' = mu ((1 - y1^2) y2 - y1), y(0) = (2, 0). */
+/** Van der Pol oscillator y1' = y2, y2' = mu (1 - y1^2) y2 - y1, y(0) = (2, 0) (unscaled form). */
 export function vanDerPol(mu: number, tEnd: number): OdeProblem {
   return odeProblem(
     (_t, y, dy) => {
       dy[0] = y[1];
-      dy[1] = mu * ((1 - y[0] * y[0]) * y[1] - y[0]);
+      dy[1] = mu * (1 - y[0] * y[0]) * y[1] - y[0];
     },
     [2, 0],
     [0, tEnd],
@@ -56,7 +56,7 @@ export function vanDerPol(mu: number, tEnd: number): OdeProblem {
       jac: (_t, y, J) => {
         J[0] = 0;
         J[1] = 1;
-        J[2] = mu * (-2 * y[0] * y[1] - 1);
+        J[2] = -2 * mu * y[0] * y[1] - 1;
         J[3] = mu * (1 - y[0] * y[0]);
       },
     },
@@ -118,3 +118,48 @@ export const HIRES_REF = [
   0.7371312573325668e-3, 0.1442485726316185e-3, 0.5888729740967575e-4, 0.1175651343283149e-2,
   0.2386356198831331e-2, 0.6238968252742796e-2, 0.2849998395185769e-2, 0.2850001604814231e-2,
 ];
+
+/**
+ * Robertson at t = 1e5, the reference used by published solver test suites (computed at very tight
+ * tolerance; two independent copies agree to 1e-12).
+ */
+export const ROBERTSON_T1E5 = [0.1786592114209946e-1, 0.7274751468436319e-7, 0.9821340061103859];
+
+/**
+ * Van der Pol mu = 1000 at t = 2000 from y(0) = (2, 0): the Bari VDPOL reference for the scaled form
+ * (z1, z2)(2) = (1.706167732170483, -0.8928097010247975), with y1 = z1, y2 = z2 / mu.
+ */
+export const VDP_MU1000_T2000 = [1.706167732170483, -0.8928097010247975e-3];
+
+/**
+ * Method-of-lines heat equation with a quadratic sink, u_t = u_xx - u^2 on (0, 1), u = 0 at both ends,
+ * u(x, 0) = sin(pi x), n interior points: a stiff problem with a tridiagonal Jacobian (bandwidth 1, 1).
+ */
+export function heatSink(n: number, banded: boolean, withJacobian = true): OdeProblem {
+  const dx = 1 / (n + 1);
+  const c = 1 / (dx * dx);
+  const y0 = Array.from({ length: n }, (_, i) => Math.sin(Math.PI * (i + 1) * dx));
+  return odeProblem(
+    (_t, y, dy) => {
+      for (let i = 0; i < n; i++) {
+        const l = i > 0 ? y[i - 1] : 0;
+        const r = i < n - 1 ? y[i + 1] : 0;
+        dy[i] = c * (l - 2 * y[i] + r) - y[i] * y[i];
+      }
+    },
+    y0,
+    [0, 0.5],
+    {
+      jac: withJacobian ? heatSinkJac : undefined,
+      ...(banded ? { bandwidth: { lower: 1, upper: 1 } } : {}),
+    },
+  );
+  function heatSinkJac(_t: number, y: Float64Array, J: Float64Array): void {
+    J.fill(0);
+    for (let i = 0; i < n; i++) {
+      J[i * n + i] = -2 * c - 2 * y[i];
+      if (i > 0) J[i * n + i - 1] = c;
+      if (i < n - 1) J[i * n + i + 1] = c;
+    }
+  }
+}
