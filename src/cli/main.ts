@@ -7,7 +7,9 @@ import { CliError, EXIT } from './exit-codes.js';
 export function buildProgram(): Command {
   const program = new Command()
     .name('exoniche')
-    .description('Simulate the CML bone-marrow niche: leukaemic and normal haematopoiesis, stroma, endothelium and exosomes under TKI therapy.')
+    .description(
+      'Simulate the CML bone-marrow niche: leukaemic and normal haematopoiesis, stroma, endothelium and exosomes under TKI therapy.',
+    )
     .version(VERSION)
     .showHelpAfterError()
     .exitOverride();
@@ -24,7 +26,11 @@ export async function main(argv: readonly string[]): Promise<number> {
   } catch (err) {
     if (err instanceof CommanderError) {
       // help and version are "errors" to commander; their text is already printed
-      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') {
+      if (
+        err.code === 'commander.helpDisplayed' ||
+        err.code === 'commander.version' ||
+        err.code === 'commander.help'
+      ) {
         return EXIT.ok;
       }
       return EXIT.usage;

@@ -3,14 +3,16 @@ import { CliError, EXIT } from './exit-codes.js';
 
 export function parseNumber(option: string, raw: string, check?: (x: number) => string | undefined): number {
   const x = raw.trim() === '' ? Number.NaN : Number(raw);
-  if (!Number.isFinite(x)) throw new CliError(`${option}: expected a finite number, got '${raw}'`, EXIT.usage);
+  if (!Number.isFinite(x))
+    throw new CliError(`${option}: expected a finite number, got '${raw}'`, EXIT.usage);
   const problem = check?.(x);
   if (problem) throw new CliError(`${option}: ${problem}, got ${raw}`, EXIT.usage);
   return x;
 }
 
 export const positive = (x: number) => (x > 0 ? undefined : 'expected a positive number');
-export const positiveInteger = (x: number) => (Number.isInteger(x) && x > 0 ? undefined : 'expected a positive integer');
+export const positiveInteger = (x: number) =>
+  Number.isInteger(x) && x > 0 ? undefined : 'expected a positive integer';
 
 /** `ID=VALUE` pairs into a record; repeated ids are an error. */
 export function parseAssignments(option: string, pairs: readonly string[]): Record<string, number> {

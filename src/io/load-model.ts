@@ -17,12 +17,18 @@ export function loadModelFile(path: string): Model {
     text = readFileSync(path, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new ModelFileError(code === 'ENOENT' ? `${path}: no such file` : `${path}: cannot read (${code ?? err})`);
+    throw new ModelFileError(
+      code === 'ENOENT' ? `${path}: no such file` : `${path}: cannot read (${code ?? err})`,
+    );
   }
   const ext = extname(path).toLowerCase();
   if (ext === '.exm') return parseModel(text, path);
   if (ext === '.xml' || ext === '.sbml') {
-    throw new ModelFileError(`${path}: SBML files are not supported yet; write the model in the exoniche model language (.exm)`);
+    throw new ModelFileError(
+      `${path}: SBML files are not supported yet; write the model in the exoniche model language (.exm)`,
+    );
   }
-  throw new ModelFileError(`${path}: unknown model format '${ext || '(no extension)'}'; expected one of ${MODEL_EXTENSIONS.join(', ')}`);
+  throw new ModelFileError(
+    `${path}: unknown model format '${ext || '(no extension)'}'; expected one of ${MODEL_EXTENSIONS.join(', ')}`,
+  );
 }

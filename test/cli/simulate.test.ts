@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -13,7 +13,18 @@ function parseCsv(text: string): { header: string[]; rows: number[][] } {
 
 describe('exoniche simulate', () => {
   it('writes time,<species> CSV to stdout with steps + 1 rows', () => {
-    const r = runCli(['simulate', DECAY, '--t-end', '10', '--steps', '20', '--rtol', '1e-10', '--atol', '1e-12']);
+    const r = runCli([
+      'simulate',
+      DECAY,
+      '--t-end',
+      '10',
+      '--steps',
+      '20',
+      '--rtol',
+      '1e-10',
+      '--atol',
+      '1e-12',
+    ]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const { header, rows } = parseCsv(r.stdout);
@@ -23,14 +34,31 @@ describe('exoniche simulate', () => {
   });
 
   it('--param overrides a value and the result follows the analytic solution', () => {
-    const r = runCli(['simulate', DECAY, '--t-end', '5', '--steps', '5', '--rtol', '1e-10', '--atol', '1e-14', '--vars', 'A', '--format', 'json']);
-    expect(r.code).toBe(0);
+    // decay.exm: A(t) = A0 exp(-k t) with A0 = 10; override k = 0.3
+    const r = runCli([
+      'simulate',
+      DECAY,
+      '--t-end',
+      '5',
+      '--steps',
+      '5',
+      '--rtol',
+      '1e-10',
+      '--atol',
+      '1e-14',
+      '--param',
+      'k=0.3',
+      '--vars',
+      'A',
+      '--format',
+      'json',
+    ]);
+    expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(out.retcode).toBe('Success');
-    const a0 = out.series.A[0];
-    const k = -Math.log(out.series.A[1] / a0); // per unit time
+    expect(out.time).toEqual([0, 1, 2, 3, 4, 5]);
     for (let i = 0; i < out.time.length; i++) {
-      expect(Math.abs(out.series.A[i] - a0 * Math.exp(-k * out.time[i]))).toBeLessThanOrEqual(1e-8 * a0);
+      expect(Math.abs(out.series.A[i] - 10 * Math.exp(-0.3 * out.time[i]))).toBeLessThanOrEqual(1e-8 * 10);
     }
   });
 

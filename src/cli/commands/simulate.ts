@@ -2,8 +2,8 @@
 import { extname } from 'node:path';
 import type { Command } from 'commander';
 import { writeFileAtomic } from '../../io/atomic-write.js';
-import { ModelFileError, loadModelFile } from '../../io/load-model.js';
-import { type RunManifest, fileSha256, parameterHash } from '../../io/manifest.js';
+import { loadModelFile, ModelFileError } from '../../io/load-model.js';
+import { fileSha256, parameterHash, type RunManifest } from '../../io/manifest.js';
 import { timeCourseToCsv, timeCourseToJson } from '../../io/timecourse-csv.js';
 import { compileModel } from '../../models/compile/index.js';
 import { ModelError } from '../../models/diagnostic.js';
@@ -38,7 +38,12 @@ export function registerSimulate(program: Command): void {
     .option('--solver <name>', `ODE method: ${METHOD_NAMES.join(', ') || 'auto'}`, 'auto')
     .option('--rtol <R>', 'relative tolerance', '1e-6')
     .option('--atol <A>', 'absolute tolerance', '1e-10')
-    .option('--param <ID=VALUE>', 'override a parameter, compartment or initial value (repeatable)', collect, [])
+    .option(
+      '--param <ID=VALUE>',
+      'override a parameter, compartment or initial value (repeatable)',
+      collect,
+      [],
+    )
     .option('--vars <ids>', 'comma-separated ids to output (default: every species)')
     .option('--format <fmt>', 'csv or json (default: from the --out extension, else csv)')
     .option('--out <file>', 'write here instead of stdout (atomically), with a manifest beside it')
@@ -56,10 +61,16 @@ function runSimulate(modelPath: string, flags: SimulateFlags, argv: readonly str
   const rtol = parseNumber('--rtol', flags.rtol, positive);
   const atol = parseNumber('--atol', flags.atol, positive);
   const params = parseAssignments('--param', flags.param);
-  const format = (flags.format ?? (flags.out && extname(flags.out).toLowerCase() === '.json' ? 'json' : 'csv')).toLowerCase();
-  if (format !== 'csv' && format !== 'json') throw new CliError(`--format: expected csv or json, got '${flags.format}'`, EXIT.usage);
+  const format = (
+    flags.format ?? (flags.out && extname(flags.out).toLowerCase() === '.json' ? 'json' : 'csv')
+  ).toLowerCase();
+  if (format !== 'csv' && format !== 'json')
+    throw new CliError(`--format: expected csv or json, got '${flags.format}'`, EXIT.usage);
   if (flags.solver !== 'auto' && !METHOD_NAMES.some((m) => m.toLowerCase() === flags.solver.toLowerCase())) {
-    throw new CliError(`--solver: unknown method '${flags.solver}'; expected one of ${METHOD_NAMES.join(', ')}`, EXIT.usage);
+    throw new CliError(
+      `--solver: unknown method '${flags.solver}'; expected one of ${METHOD_NAMES.join(', ')}`,
+      EXIT.usage,
+    );
   }
 
   const t0 = performance.now();
@@ -89,11 +100,21 @@ function runSimulate(modelPath: string, flags: SimulateFlags, argv: readonly str
   }
   const tSolve = performance.now();
 
-  const vars = flags.vars ? flags.vars.split(',').map((s) => s.trim()).filter(Boolean) : model.species.map((s) => s.id);
+  const vars = flags.vars
+    ? flags.vars
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : model.species.map((s) => s.id);
   const table = selectColumns(result, vars);
   const text =
     format === 'json'
-      ? timeCourseToJson(table, { model: model.id, retcode: result.retcode, method: result.method, stats: result.stats })
+      ? timeCourseToJson(table, {
+          model: model.id,
+          retcode: result.retcode,
+          method: result.method,
+          stats: result.stats,
+        })
       : timeCourseToCsv(table);
 
   const failed = result.retcode !== 'Success' && result.retcode !== 'Terminated';
@@ -109,11 +130,16 @@ function runSimulate(modelPath: string, flags: SimulateFlags, argv: readonly str
         node: process.version,
         inputs: [{ path: modelPath, sha256: fileSha256(modelPath) }],
         parameters: params,
-        parameterHash: parameterHash(result.parameters),
+        parameterHash: parameterHash(effectiveParameters(compiled, params)),
         settings: { tStart, tEnd, steps, solver: flags.solver, rtol, atol, vars, format },
         outputs: [flags.out],
         timings: { compileMs: tCompile - t0, solveMs: tSolve - tCompile },
-        result: { retcode: result.retcode, message: result.message, method: result.method, stats: result.stats },
+        result: {
+          retcode: result.retcode,
+          message: result.message,
+          method: result.method,
+          stats: result.stats,
+        },
       };
       writeFileAtomic(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
     } catch (err) {
@@ -131,6 +157,18 @@ function runSimulate(modelPath: string, flags: SimulateFlags, argv: readonly str
   if (failed) throw new CliError(`simulation stopped early: ${result.message}`, EXIT.simulationFailed);
 }
 
+/** Every parameter-vector entry (parameters, compartment sizes, fixed species) with the overrides applied. */
+function effectiveParameters(
+  compiled: ReturnType<typeof compileModel>,
+  overrides: Readonly<Record<string, number>>,
+): Record<string, number> {
+  const out: Record<string, number> = {};
+  compiled.parameterIds.forEach((id, j) => {
+    out[id] = compiled.p0[j];
+  });
+  return { ...out, ...overrides };
+}
+
 function selectColumns(
   result: { ids: readonly string[]; time: Float64Array; values: Float64Array },
   vars: readonly string[],
@@ -145,6 +183,7 @@ function selectColumns(
   });
   const rows = result.time.length;
   const values = new Float64Array(rows * idx.length);
-  for (let i = 0; i < rows; i++) for (let k = 0; k < idx.length; k++) values[i * idx.length + k] = result.values[i * m + idx[k]];
+  for (let i = 0; i < rows; i++)
+    for (let k = 0; k < idx.length; k++) values[i * idx.length + k] = result.values[i * m + idx[k]];
   return { ids: vars, time: result.time, values };
 }
