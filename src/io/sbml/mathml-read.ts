@@ -212,9 +212,8 @@ function readNode(e: XmlElement, ctx: MathContext): Expr {
       if (url === CSYMBOL.avogadro) return { kind: 'avogadro', ...L };
       if (url === CSYMBOL.delay || url === CSYMBOL.rateOf)
         fail(e, ctx, `<csymbol> ${url} must be the operator of an <apply>`);
-      fail(e, ctx, `<csymbol definitionURL="${url}"> is not supported`);
+      return fail(e, ctx, `<csymbol definitionURL="${url}"> is not supported`);
     }
-    // falls through (unreachable)
     case 'true':
       return numc(1);
     case 'false':
@@ -249,8 +248,7 @@ function readNode(e: XmlElement, ctx: MathContext): Expr {
     case 'apply':
       return readApply(e, ctx, loc);
     case 'lambda':
-      fail(e, ctx, '<lambda> outside a function definition is not supported');
-    // falls through (unreachable)
+      return fail(e, ctx, '<lambda> outside a function definition is not supported');
     default:
       fail(e, ctx, `MathML element <${e.name}> is not supported`);
   }
@@ -272,6 +270,9 @@ function readApply(e: XmlElement, ctx: MathContext, loc: SourceLoc | undefined):
     else args.push(readNode(k, ctx));
   }
   const hn = localName(head.name);
+  // -infinity: MathML has no literal for it; the writer emits <apply><minus/><infinity/></apply>.
+  if (hn === 'minus' && !qualifier && rest.length === 1 && localName(rest[0].name) === 'infinity')
+    return { kind: 'num', value: Number.NEGATIVE_INFINITY, ...L };
   const qualifierAllowed = (op: string, q: 'degree' | 'logbase'): void => {
     if (qualifier && (qualifier.kind !== q || op === '')) fail(head, ctx, `<${qualifier.kind}> with <${hn}>`);
   };

@@ -18,6 +18,8 @@
  * Line numbers come from `xml.ts` (start-tag pre-scan); messages read `file:line: ...`.
  */
 
+import { readFileSync } from 'node:fs';
+import { dirname, isAbsolute, join } from 'node:path';
 import type {
   AlgebraicRule,
   Compartment,
@@ -38,6 +40,7 @@ import type {
   UnitTerm,
 } from '../../models/ir.js';
 import type { Expr } from '../../numerics/expr/ast.js';
+import { type CompSources, flattenComp } from './comp.js';
 import {
   locOf,
   type MathContext,
@@ -47,13 +50,18 @@ import {
   readMath,
   SbmlError,
 } from './mathml-read.js';
-import { directText, localName, parseXml, prefixOf, textContent, type XmlElement } from './xml.js';
+import { localName, parseXml, prefixOf, textContent, type XmlElement } from './xml.js';
 
 export { SbmlError };
 
 export interface ReadSbmlOptions {
   /** Called for every warning (skipped optional content). Default: collect only. */
   readonly onWarning?: (message: string) => void;
+  /**
+   * Reads a file named by a comp externalModelDefinition `source` (relative to the including file). Default:
+   * read from disk relative to `file` when the file name is known.
+   */
+  readonly resolveFile?: (source: string, from: string | undefined) => string;
 }
 
 export interface ReadSbmlResult {
@@ -62,6 +70,9 @@ export interface ReadSbmlResult {
   readonly level: number;
   readonly version: number;
 }
+
+/** comp elements read by the flattener (`comp.ts`), not by the core reader. */
+const COMP_HANDLED = new Set(['listOfReplacedElements', 'replacedBy', 'listOfSubmodels', 'listOfPorts']);
 
 const BQBIOL = 'http://biomodels.net/biology-qualifiers/';
 const BQMODEL = 'http://biomodels.net/model-qualifiers/';
@@ -86,7 +97,11 @@ export function readSbmlWithWarnings(
   } catch (err) {
     throw new SbmlError((err as Error).message);
   }
-  const reader = new Reader(file, options);
+  const resolveFile =
+    options.resolveFile ??
+    ((source: string, from: string | undefined) =>
+      readFileSync(isAbsolute(source) || from === undefined ? source : join(dirname(from), source), 'utf8'));
+  const reader = new Reader(file, { ...options, resolveFile });
   const model = reader.document(root);
   return { model, warnings: reader.warnings, level: reader.level, version: reader.version };
 }
@@ -96,16 +111,28 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 class Reader {
   level = 3;
   version = 2;
-  readonly warnings: string[] = [];
+  warnings: string[] = [];
   /** Prefixes of optional packages to skip. */
   private readonly skipPrefixes = new Map<string, string>();
-  private readonly warnedPackages = new Set<string>();
+  private warnedPackages = new Set<string>();
   private readonly usedIds = new Set<string>();
+
+  compPrefix: string | undefined;
 
   constructor(
     readonly file: string | undefined,
     readonly options: ReadSbmlOptions,
-  ) {}
+    from?: Reader,
+  ) {
+    if (from) {
+      this.level = from.level;
+      this.version = from.version;
+      this.compPrefix = from.compPrefix;
+      for (const [k, v] of from.skipPrefixes) this.skipPrefixes.set(k, v);
+      this.warnings = from.warnings;
+      this.warnedPackages = from.warnedPackages;
+    }
+  }
 
   private at(e: XmlElement): string {
     return prefixFor(e, this.file);
@@ -121,7 +148,8 @@ class Reader {
     this.options.onWarning?.(m);
   }
 
-  document(root: XmlElement): Model {
+  /** `headerOnly`: check the root and packages, do not read the model. */
+  document(root: XmlElement, headerOnly = false): Model {
     if (localName(root.name) !== 'sbml') this.fail(root, `root element <${root.name}> is not <sbml>`);
     this.level = Number(root.attrs.level);
     this.version = Number(root.attrs.version);
@@ -138,16 +166,88 @@ class Reader {
       const m = /^http:\/\/www\.sbml\.org\/sbml\/level3\/version\d+\/([^/]+)\/version\d+/.exec(v);
       if (!m) continue;
       const pkg = m[1];
+      if (pkg === 'comp') {
+        this.compPrefix = prefix;
+        continue;
+      }
       const required = root.attrs[`${prefix}:required`];
       if (required === 'true') this.fail(root, `SBML package '${pkg}' (required="true") is not supported`);
       this.skipPrefixes.set(prefix, pkg);
     }
-    const models = root.elements.filter((e) => !this.skippable(e, 'the <sbml> element'));
+    if (headerOnly) return undefined as unknown as Model;
+    const cp = this.compPrefix;
+    const compLists = ['listOfModelDefinitions', 'listOfExternalModelDefinitions'];
+    const isCompList = (e: XmlElement): boolean =>
+      cp !== undefined && prefixOf(e.name) === cp && compLists.includes(localName(e.name));
+    const models = root.elements.filter(
+      (e) =>
+        e.name !== 'notes' &&
+        e.name !== 'annotation' &&
+        !isCompList(e) &&
+        !this.skippable(e, 'the <sbml> element'),
+    );
     for (const e of models)
       if (localName(e.name) !== 'model' || prefixOf(e.name))
         this.fail(e, `<${e.name}> in <sbml> is not supported`);
     if (models.length !== 1) this.fail(root, `expected one <model>, found ${models.length}`);
-    return this.model(models[0]);
+    if (cp === undefined) return this.model(models[0]);
+    return flattenComp(models[0], this.compSources(root, cp));
+  }
+
+  /** comp: model definitions of this document and resolvers for external ones. */
+  compSources(root: XmlElement, cp: string): CompSources {
+    const definitions = new Map<string, XmlElement>();
+    const external = new Map<string, () => { el: XmlElement; sources: CompSources }>();
+    for (const list of root.elements.filter((e) => prefixOf(e.name) === cp)) {
+      for (const d of list.elements) {
+        const ln = localName(d.name);
+        const id = d.attrs[`${cp}:id`] ?? d.attrs.id;
+        if (!id) this.fail(d, `<${d.name}> without id`);
+        if (ln === 'modelDefinition') definitions.set(id, d);
+        else if (ln === 'externalModelDefinition') {
+          const source = d.attrs[`${cp}:source`] ?? this.fail(d, `<${d.name}> '${id}' without source`);
+          const modelRef = d.attrs[`${cp}:modelRef`];
+          external.set(id, () => {
+            const resolve = this.options.resolveFile;
+            if (!resolve)
+              this.fail(
+                d,
+                `<${d.name}> '${id}': external model file '${source}' cannot be read (no file resolver)`,
+              );
+            let text: string;
+            try {
+              text = resolve(source, this.file);
+            } catch (err) {
+              this.fail(d, `<${d.name}> '${id}': cannot read '${source}' (${(err as Error).message})`);
+            }
+            const subFile =
+              isAbsolute(source) || this.file === undefined ? source : join(dirname(this.file), source);
+            let subRoot: XmlElement;
+            try {
+              subRoot = parseXml(text, subFile);
+            } catch (err) {
+              throw new SbmlError((err as Error).message);
+            }
+            const sub = new Reader(subFile, this.options);
+            sub.document(subRoot, true);
+            const srcs = sub.compSources(subRoot, sub.compPrefix ?? cp);
+            const main = subRoot.elements.find((e) => localName(e.name) === 'model' && !prefixOf(e.name));
+            let el: XmlElement | undefined;
+            if (modelRef === undefined || main?.attrs.id === modelRef) el = main;
+            else el = srcs.definitions.get(modelRef);
+            if (!el) this.fail(d, `<${d.name}> '${id}': '${source}' has no model '${modelRef ?? ''}'`);
+            return { el, sources: srcs };
+          });
+        } else this.fail(d, `<${d.name}> is not supported`);
+      }
+    }
+    return {
+      prefix: cp,
+      file: this.file,
+      readModel: (el) => new Reader(this.file, this.options, this).model(el),
+      definitions,
+      external,
+    };
   }
 
   /** True (after a warning) for elements of an optional package; notes and annotation are handled by callers. */
@@ -173,6 +273,8 @@ class Reader {
       const n = k.name;
       if (n === 'notes' || n === 'annotation') continue;
       if (this.skippable(k, where)) continue;
+      if (this.compPrefix !== undefined && prefixOf(n) === this.compPrefix && COMP_HANDLED.has(localName(n)))
+        continue;
       if (prefixOf(n) || !allowed.includes(n)) this.fail(k, `<${n}> in ${where} is not supported`);
       out.push(k);
     }
@@ -204,7 +306,7 @@ class Reader {
   }
 
   private requireId(e: XmlElement, what: string): string {
-    const id = e.attrs.id ?? (this.level === 2 ? undefined : undefined);
+    const id = e.attrs.id;
     if (!id) this.fail(e, `<${e.name}> (${what}) without an id`);
     return id;
   }
@@ -418,6 +520,8 @@ class Reader {
       if (ev) events.push(ev);
     });
 
+    if (this.level === 2)
+      addLevel2BuiltinUnits(unitDefinitions, compartments, species, parameters, reactions);
     const base = this.base(m);
     return {
       id,
@@ -504,11 +608,20 @@ class Reader {
       if (math) kinetics = massActionFromAnnotation(kl, math, reactants, products) ?? { kind: 'law', math };
       else this.warn(kl, `kinetic law of ${where} has no <math>: the reaction has no rate`);
     }
+    if (r.attrs.fast === 'true' || r.attrs.fast === '1' || markedFast(r))
+      this.warn(
+        r,
+        `${where} is fast="true": it is simulated as an ordinary reaction (no rapid-equilibrium approximation)`,
+      );
     return {
       id: rid,
       ...this.base(r),
       reversible: this.bool(r, 'reversible', this.level === 2),
-      ...(r.attrs.fast !== undefined ? { fast: this.bool(r, 'fast', false) } : {}),
+      ...(r.attrs.fast !== undefined
+        ? { fast: this.bool(r, 'fast', false) }
+        : markedFast(r)
+          ? { fast: true }
+          : {}),
       ...(r.attrs.compartment !== undefined ? { compartment: r.attrs.compartment } : {}),
       reactants,
       products,
@@ -574,6 +687,45 @@ class Reader {
       assignments,
     };
   }
+}
+
+/** exoniche's L3V2 export marks fast reactions in an annotation (L3V2 removed the attribute). */
+function markedFast(r: XmlElement): boolean {
+  const ann = r.elements.find((k) => k.name === 'annotation');
+  return !!ann?.elements.some(
+    (k) =>
+      localName(k.name) === 'reaction' &&
+      Object.values(k.attrs).includes(EXONICHE_NS) &&
+      k.attrs.fast === 'true',
+  );
+}
+
+/**
+ * SBML Level 2 predefines the unit ids substance (mole), volume (litre), area (square metre), length (metre)
+ * and time (second); Level 3 does not. Definitions are added for those a Level 2 model uses without
+ * redefining, so that the IR (and an L3 export) is self-contained.
+ */
+function addLevel2BuiltinUnits(
+  defs: UnitDefinition[],
+  compartments: readonly Compartment[],
+  species: readonly Species[],
+  parameters: readonly Parameter[],
+  reactions: readonly Reaction[],
+): void {
+  const builtin: Record<string, UnitTerm> = {
+    substance: { kind: 'mole', exponent: 1, scale: 0, multiplier: 1 },
+    volume: { kind: 'litre', exponent: 1, scale: 0, multiplier: 1 },
+    area: { kind: 'metre', exponent: 2, scale: 0, multiplier: 1 },
+    length: { kind: 'metre', exponent: 1, scale: 0, multiplier: 1 },
+    time: { kind: 'second', exponent: 1, scale: 0, multiplier: 1 },
+  };
+  const used = new Set<string>();
+  for (const c of compartments) if (c.units) used.add(c.units);
+  for (const s of species) if (s.substanceUnits) used.add(s.substanceUnits);
+  for (const p of [...parameters, ...reactions.flatMap((r) => r.localParameters)])
+    if (p.units) used.add(p.units);
+  for (const [id, term] of Object.entries(builtin))
+    if (used.has(id) && !defs.some((d) => d.id === id)) defs.push({ id, terms: [term] });
 }
 
 /**
@@ -672,10 +824,12 @@ export function readNotes(notes: XmlElement): {
   evidence?: string;
 } {
   const prov: Record<string, string> = {};
-  let out = '';
+  // Flowing text (lines trimmed, empty lines dropped) alternates with <pre> blocks (kept as written).
+  const segments: { pre: boolean; text: string }[] = [{ pre: false, text: '' }];
+  const cur = () => segments[segments.length - 1];
   const walk = (e: XmlElement | string, pre: boolean): void => {
     if (typeof e === 'string') {
-      out += pre ? e : e.replace(/\s+/g, ' ');
+      cur().text += pre ? e : e.replace(/\s+/g, ' ');
       return;
     }
     const n = localName(e.name);
@@ -688,29 +842,23 @@ export function readNotes(notes: XmlElement): {
       return;
     }
     const block = BLOCKS.has(n);
-    if (block) out += '\n';
-    if (n === 'pre') {
-      out += '\u0000';
+    if (n === 'pre' && !pre) {
+      segments.push({ pre: true, text: '' });
       for (const c of e.content) walk(c, true);
-      out += '\u0001';
-    } else {
-      const sep = !pre && !block;
-      for (const c of e.content) {
-        if (sep && typeof c === 'string' && out && !out.endsWith(' ') && !out.endsWith('\n')) out += ' ';
-        walk(c, pre);
-      }
+      segments.push({ pre: false, text: '' });
+      return;
     }
-    if (block) out += '\n';
+    if (block && !pre) cur().text += '\n';
+    for (const c of e.content) walk(c, pre);
+    if (block && !pre) cur().text += '\n';
   };
   for (const c of notes.content) walk(c, false);
-  // Trim lines outside <pre> blocks; keep <pre> text as written.
-  const parts = out.split(/(\u0000[^\u0001]*\u0001)/);
   const lines: string[] = [];
-  for (const part of parts) {
-    if (part.startsWith('\u0000')) lines.push(part.slice(1, -1));
+  for (const seg of segments) {
+    if (seg.pre) lines.push(seg.text);
     else
-      for (const l of part.split('\n')) {
-        const t = l.trim();
+      for (const l of seg.text.split('\n')) {
+        const t = l.replace(/ {2,}/g, ' ').trim();
         if (t) lines.push(t);
       }
   }
@@ -721,5 +869,3 @@ export function readNotes(notes: XmlElement): {
     ...(prov.evidence !== undefined ? { evidence: prov.evidence } : {}),
   };
 }
-
-export { directText };

@@ -300,7 +300,6 @@ export function writeSbml(model: Model): string {
             ['id', r.id],
             ['name', r.name],
             ['reversible', r.reversible],
-            ['fast', r.fast],
             ['compartment', r.compartment],
           ],
           (i2) => {
@@ -342,6 +341,9 @@ export function writeSbml(model: Model): string {
               );
             }
           },
+          undefined,
+          // SBML L3V2 has no `fast` attribute; a fast reaction is marked in an exoniche annotation.
+          r.fast ? [`<exoniche:reaction xmlns:exoniche="${EXONICHE_NS}" fast="true"/>`] : undefined,
         ),
       );
       w.list('listOfEvents', model.events, ind, (e, i) =>

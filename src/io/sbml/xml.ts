@@ -105,7 +105,7 @@ const parser = new XMLParser({
   attributeNamePrefix: '',
   parseAttributeValue: false,
   parseTagValue: false,
-  trimValues: true,
+  trimValues: false,
   ignoreDeclaration: true,
   ignorePiTags: true,
   processEntities: true,

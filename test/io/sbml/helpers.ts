@@ -1,0 +1,34 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Model } from '../../../src/models/ir.js';
+
+/** The SBML Test Suite's semantic cases (a sibling checkout shared by the team). */
+export const SUITE_ROOT = resolve(import.meta.dirname, '../../../../shared/sbml-test-suite/semantic');
+export const suiteAvailable = (): boolean => existsSync(SUITE_ROOT);
+
+/**
+ * A model without source locations, with IR defaults made explicit (species-reference `constant`
+ * undefined means true, reaction `fast` false means absent), so that models read from different formats
+ * compare equal.
+ */
+export function normalize(m: Model): unknown {
+  const strip = (x: unknown): unknown => {
+    if (Array.isArray(x)) return x.map(strip);
+    if (x && typeof x === 'object') {
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(x)) if (k !== 'loc' && v !== undefined) out[k] = strip(v);
+      return out;
+    }
+    return x;
+  };
+  return strip({
+    ...m,
+    reactions: m.reactions.map((r) => ({
+      ...r,
+      // fast="false" (L3V1) and no attribute (L3V2) mean the same.
+      fast: r.fast || undefined,
+      reactants: r.reactants.map((s) => ({ ...s, constant: s.constant ?? true })),
+      products: r.products.map((s) => ({ ...s, constant: s.constant ?? true })),
+    })),
+  });
+}
