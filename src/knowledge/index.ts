@@ -3,3 +3,4 @@ export { formatIssue, KnowledgeError, type KnowledgeIssue } from './errors.js';
 export { defaultKnowledgeDir, type KnowledgeBase, loadKnowledgeBase, type Origin } from './load.js';
 export { Evidence, Parameter, Quantity, Reference } from './schema/common.js';
 export { KnowledgeFile } from './schema/file.js';
+export * from './query.js';
