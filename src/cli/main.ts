@@ -1,6 +1,8 @@
 /** The `exoniche` command line. Side effects (files, stdout, exit codes) live here and in commands/. */
 import { Command, CommanderError } from 'commander';
 import { VERSION } from '../version.js';
+import { registerKb } from './commands/kb.js';
+import { registerModels } from './commands/models.js';
 import { registerSimulate } from './commands/simulate.js';
 import { CliError, EXIT } from './exit-codes.js';
 
@@ -14,6 +16,8 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
   registerSimulate(program);
+  registerModels(program);
+  registerKb(program);
   return program;
 }
 

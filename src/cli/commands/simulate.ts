@@ -2,7 +2,7 @@
 import { extname } from 'node:path';
 import type { Command } from 'commander';
 import { writeFileAtomic } from '../../io/atomic-write.js';
-import { loadModelFile, ModelFileError } from '../../io/load-model.js';
+import { loadModelOrReference, ModelFileError } from '../../io/load-model.js';
 import { fileSha256, parameterHash, type RunManifest } from '../../io/manifest.js';
 import { timeCourseToCsv, timeCourseToJson } from '../../io/timecourse-csv.js';
 import { compileModel } from '../../models/compile/index.js';
@@ -11,6 +11,7 @@ import { simulateModel } from '../../models/simulate.js';
 import { METHOD_NAMES } from '../../numerics/ode/methods.js';
 import { VERSION } from '../../version.js';
 import { CliError, EXIT } from '../exit-codes.js';
+import { parseEngine, runStochasticSimulate } from './simulate-stochastic.js';
 import { collect, parseAssignments, parseNumber, positive, positiveInteger } from '../parse-args.js';
 
 interface SimulateFlags {
@@ -25,13 +26,17 @@ interface SimulateFlags {
   format?: string;
   out?: string;
   quiet?: boolean;
+  patient?: string;
+  engine?: string;
+  replicates?: string;
+  seed?: string;
 }
 
 export function registerSimulate(program: Command): void {
   program
     .command('simulate')
     .description('Simulate a model file and write its time course (CSV header: time,<ids>)')
-    .argument('<model>', 'model file (.exm)')
+    .argument('<model>', 'model file (.exm, .xml) or reference model name (see `exoniche models`)')
     .requiredOption('--t-end <T>', 'end time, in the model time unit')
     .option('--t-start <T0>', 'start time', '0')
     .option('--steps <N>', 'number of output intervals (N + 1 rows)', '100')
@@ -48,6 +53,10 @@ export function registerSimulate(program: Command): void {
     .option('--format <fmt>', 'csv or json (default: from the --out extension, else csv)')
     .option('--out <file>', 'write here instead of stdout (atomically), with a manifest beside it')
     .option('--quiet', 'print nothing but errors')
+    .option('--engine <name>', 'ode (default), ssa (exact, direct method) or nrm (exact, next-reaction method)')
+    .option('--replicates <N>', 'stochastic engines: N runs; writes time,<id>-mean,<id>-sd,...')
+    .option('--seed <S>', 'stochastic engines: run seed (integer, default 0)')
+    .option('--patient <K>', 'patient K of a reference model with patient parameters (hahnel2020, clapp2015)')
     .action((modelPath: string, flags: SimulateFlags, cmd: Command) => {
       runSimulate(modelPath, flags, cmd.parent?.args ?? []);
     });
@@ -73,16 +82,26 @@ function runSimulate(modelPath: string, flags: SimulateFlags, argv: readonly str
     );
   }
 
+  const engine = parseEngine(flags.engine);
+  const patient =
+    flags.patient !== undefined ? parseNumber('--patient', flags.patient, positiveInteger) : undefined;
+
   const t0 = performance.now();
-  let model: ReturnType<typeof loadModelFile>;
+  let loaded: ReturnType<typeof loadModelOrReference>;
   try {
-    model = loadModelFile(modelPath);
+    loaded = loadModelOrReference(modelPath, patient !== undefined ? { patient } : {});
   } catch (err) {
     if (err instanceof ModelFileError) {
-      throw new CliError(err.message, err.message.endsWith('no such file') ? EXIT.noInput : EXIT.dataError);
+      throw new CliError(err.message, /no such file/.test(err.message) ? EXIT.noInput : EXIT.dataError);
     }
     if (err instanceof ModelError) throw new CliError(err.message, EXIT.dataError);
     throw err;
+  }
+  const model = loaded.model;
+  if (engine !== 'ode') {
+    const vars = flags.vars?.split(',').map((s) => s.trim()).filter(Boolean);
+    const settings = { tStart, tEnd, steps, params, format, vars, out: flags.out, quiet: flags.quiet };
+    return runStochasticSimulate(model, { ...settings, engine, replicates: flags.replicates, seed: flags.seed });
   }
   let compiled: ReturnType<typeof compileModel>;
   try {
@@ -105,7 +124,7 @@ function runSimulate(modelPath: string, flags: SimulateFlags, argv: readonly str
         .split(',')
         .map((s) => s.trim())
         .filter(Boolean)
-    : model.species.map((s) => s.id);
+    : (loaded.reference?.info.defaultOutputs ?? model.species.map((s) => s.id));
   const table = selectColumns(result, vars);
   const text =
     format === 'json'
@@ -128,10 +147,21 @@ function runSimulate(modelPath: string, flags: SimulateFlags, argv: readonly str
         command: ['exoniche', 'simulate', ...argv].join(' '),
         createdAt: new Date().toISOString(),
         node: process.version,
-        inputs: [{ path: modelPath, sha256: fileSha256(modelPath) }],
+        inputs: [{ path: loaded.path, sha256: fileSha256(loaded.path) }],
         parameters: params,
         parameterHash: parameterHash(effectiveParameters(compiled, params)),
-        settings: { tStart, tEnd, steps, solver: flags.solver, rtol, atol, vars, format },
+        settings: {
+          tStart,
+          tEnd,
+          steps,
+          solver: flags.solver,
+          rtol,
+          atol,
+          vars,
+          format,
+          ...(loaded.reference ? { referenceModel: loaded.reference.info.name } : {}),
+          ...(loaded.reference?.patient !== undefined ? { patient: loaded.reference.patient } : {}),
+        },
         outputs: [flags.out],
         timings: { compileMs: tCompile - t0, solveMs: tSolve - tCompile },
         result: {
