@@ -37,3 +37,9 @@ export type { SolverStats } from './numerics/ode/stats.js';
 export type { DenseSegment, OdeMethod, Stepper, StepperOptions } from './numerics/ode/stepper.js';
 
 export { VERSION } from './version.js';
+
+// Knowledge base, reference models, clinical read-outs
+export * as knowledge from './knowledge/index.js';
+export * as clinic from './clinic/index.js';
+export { readSbml, writeSbml, SbmlError } from './io/sbml/index.js';
+export * as random from './numerics/random/index.js';

@@ -310,6 +310,7 @@ class BdfStepper implements Stepper {
         this.acor,
         this.nst,
         nflag,
+        h,
       );
       if (!ok) {
         this.undoPredict(q);

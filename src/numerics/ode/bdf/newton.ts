@@ -12,10 +12,18 @@
  * - convergence: with the rate estimate crate = max(0.3 crate, |d_m| / |d_{m-1}|), the iteration stops when
  *   |d_m| min(1, crate) <= 0.1 / tq[2] (the iteration error is a tenth of the local error test level); it
  *   fails after 3 iterations or when |d_m| > 2 |d_{m-1}|.
+ *
+ * J comes from problem.jac / sparseJac or from differences at the predicted state, reusing f(ypred) and with
+ * CVODE's increments (fd-jacobian.ts); grouped differences for a declared band or pattern. M is factored by the
+ * dense, banded or sparse LU that linalg/linear-solver.ts chooses (problem.linearSolver overrides).
  */
-import { createShiftedLinearSolver, type ShiftedLinearSolver } from '../../linalg/linear-solver.js';
-import { finiteDifferenceJacobian } from '../fd-jacobian.js';
-import type { OdeJacobian, OdeProblem, OdeRhs } from '../problem.js';
+import {
+  createShiftedLinearSolver,
+  type LinearSolverKind,
+  type ShiftedLinearSolver,
+} from '../../linalg/linear-solver.js';
+import { createJacobianEvaluator, type JacobianEvaluator } from '../fd-jacobian.js';
+import type { OdeProblem, OdeRhs } from '../problem.js';
 import type { SolverStats } from '../stats.js';
 
 /** Refactor M when |gamma / gamma_p - 1| exceeds this. */
@@ -55,7 +63,7 @@ export function wrmsNorm(v: Float64Array, w: Float64Array, n: number, offset = 0
 export class NewtonCorrector {
   private readonly n: number;
   private readonly f: OdeRhs;
-  private readonly jac: OdeJacobian;
+  private readonly jac: JacobianEvaluator;
   private readonly stats: SolverStats;
   private readonly J: Float64Array;
   private readonly solver: ShiftedLinearSolver;
@@ -84,13 +92,14 @@ export class NewtonCorrector {
     this.n = n;
     this.f = problem.f;
     this.stats = stats;
-    this.jac =
-      problem.jac ??
-      finiteDifferenceJacobian(problem.f, n, (count) => {
-        stats.fEvals += count;
-      });
-    this.J = new Float64Array(n * n);
-    this.solver = createShiftedLinearSolver(n, problem.bandwidth);
+    this.solver = createShiftedLinearSolver(n, problem.bandwidth, {
+      sparsity: problem.sparsity,
+      choice: problem.linearSolver,
+    });
+    this.jac = createJacobianEvaluator(problem, this.solver.kind, (count) => {
+      stats.fEvals += count;
+    });
+    this.J = new Float64Array(this.solver.jacobianLength);
     this.fpred = new Float64Array(n);
     this.ftemp = new Float64Array(n);
     this.delta = new Float64Array(n);
@@ -106,8 +115,8 @@ export class NewtonCorrector {
     this.nstlj = 0;
   }
 
-  /** Which linear solver is in use ('dense' or 'banded'). */
-  get linearSolverKind(): 'dense' | 'banded' {
+  /** Which linear solver is in use. */
+  get linearSolverKind(): LinearSolverKind {
     return this.solver.kind;
   }
 
@@ -116,6 +125,7 @@ export class NewtonCorrector {
    * acor = gamma f(t, y) - rl1 z1 with y = z0 + acor, z0 and z1 the predicted columns (Nordsieck array `z`).
    * `ypred` is the length-n view of column 0 of `z` (what f and the Jacobian are called with).
    * On success `acor` holds the correction and `acnrm` its weighted norm. `nst` counts accepted steps.
+   * `h` (the step size) only scales the increments of a difference Jacobian.
    */
   correct(
     t: number,
@@ -128,6 +138,7 @@ export class NewtonCorrector {
     acor: Float64Array,
     nst: number,
     nflag: number,
+    h = 0,
   ): boolean {
     const n = this.n;
     const stats = this.stats;
@@ -159,7 +170,7 @@ export class NewtonCorrector {
           (convfail === CONV_BAD_J && dgamma < DGMAX_JBAD) ||
           convfail === CONV_OTHER;
         if (jbad) {
-          this.jac(t, ypred, this.J);
+          this.jac.evaluate(t, ypred, fpred, h, ewt, this.J);
           stats.jacEvals++;
           this.nstlj = nst;
           jcur = true;

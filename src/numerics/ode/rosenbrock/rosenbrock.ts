@@ -3,9 +3,10 @@
  * Solving ODEs II, sec. IV.7): each step forms and factors M = I / (h gamma) - J once and does one
  * back-substitution per stage, with no Jacobian-vector products.
  *
- * - J (problem.jac, else finite differences, grouped by columns for a declared band) is evaluated at the
- *   start of every accepted step (Rosenbrock methods need the exact Jacobian for their order); a rejected
- *   step keeps J and f(t, y) and only refactors M for the new h.
+ * - J (problem.jac / sparseJac, else finite differences with CVODE's increments, grouped by columns for a
+ *   declared band or sparsity pattern; see fd-jacobian.ts) is evaluated at the start of every accepted step
+ *   (Rosenbrock methods need the exact Jacobian for their order); a rejected step keeps J and f(t, y) and
+ *   only refactors M for the new h.
  * - df/dt is a one-sided difference in t (in the direction of integration), one extra f evaluation per
  *   Jacobian (counted in stats.fEvals), with the increment sqrt(eps * max(1e-5, |t|)) of Hairer's RODAS
  *   code. Its O(1e-8) relative error perturbs only the h d_i f_t terms: the propagated solution keeps its
@@ -14,17 +15,18 @@
  *   the embedded order) with Gustafsson's predictive correction after accepted steps (Gustafsson, ACM TOMS
  *   20, 1994; Hairer & Wanner II, sec. IV.8); no growth right after a rejection. Steps that produce
  *   non-finite values or a singular M are rejected and retried with h / 4.
+ * - Linear algebra: dense, banded or sparse LU as chosen by linalg/linear-solver.ts (problem.linearSolver
+ *   overrides); J is stored in that solver's layout (n*n, or the nnz values of the declared pattern).
  *
  * The stepper is a class, not a closure: V8 re-boxes a mutable double captured by a closure on every write
  * (one heap allocation per assignment), while double-valued class fields are updated in place.
  */
 import { createShiftedLinearSolver, type ShiftedLinearSolver } from '../../linalg/linear-solver.js';
 import { errorNormRms, initialStepSize } from '../error-norm.js';
-import { finiteDifferenceJacobian } from '../fd-jacobian.js';
-import type { OdeJacobian, OdeProblem, OdeRhs } from '../problem.js';
+import { createJacobianEvaluator, errorWeights, type JacobianEvaluator } from '../fd-jacobian.js';
+import type { OdeProblem, OdeRhs } from '../problem.js';
 import type { SolverStats } from '../stats.js';
 import type { DenseSegment, OdeMethod, Stepper, StepperOptions, StepStatus, Tolerances } from '../stepper.js';
-import { bandedFiniteDifferenceJacobian } from './banded-fd-jacobian.js';
 import type { RosenbrockTableau } from './tableaus.js';
 
 const SAFETY = 0.9;
@@ -68,7 +70,7 @@ class RosenbrockStepper implements Stepper {
   private readonly tb: RosenbrockTableau;
   private readonly n: number;
   private readonly f: OdeRhs;
-  private readonly jac: OdeJacobian;
+  private readonly jac: JacobianEvaluator;
   private readonly lin: ShiftedLinearSolver;
   private readonly stats: SolverStats;
   private readonly tol: Tolerances;
@@ -88,6 +90,8 @@ class RosenbrockStepper implements Stepper {
   private readonly err: Float64Array;
   private readonly ft: Float64Array;
   private readonly J: Float64Array;
+  /** Error weights for the difference-Jacobian increments. */
+  private readonly ewt: Float64Array;
   private readonly cOverH: Float64Array;
   private readonly dense: Float64Array;
   private readonly work1: Float64Array;
@@ -140,14 +144,11 @@ class RosenbrockStepper implements Stepper {
     const countEvals = (count: number): void => {
       stats.fEvals += count;
     };
-    // Without an analytic Jacobian: grouped differences when a narrow band is declared, else dense ones.
-    const bw = problem.bandwidth;
-    this.jac =
-      problem.jac ??
-      (bw !== undefined && bw.lower + bw.upper + 2 < n
-        ? bandedFiniteDifferenceJacobian(problem.f, n, bw, countEvals)
-        : finiteDifferenceJacobian(problem.f, n, countEvals));
-    this.lin = createShiftedLinearSolver(n, bw);
+    this.lin = createShiftedLinearSolver(n, problem.bandwidth, {
+      sparsity: problem.sparsity,
+      choice: problem.linearSolver,
+    });
+    this.jac = createJacobianEvaluator(problem, this.lin.kind, countEvals);
 
     this.y = Float64Array.from(problem.y0);
     this.yPrev = Float64Array.from(problem.y0);
@@ -157,7 +158,8 @@ class RosenbrockStepper implements Stepper {
     this.u = new Float64Array(n);
     this.err = new Float64Array(n);
     this.ft = new Float64Array(n);
-    this.J = new Float64Array(n * n);
+    this.J = new Float64Array(this.lin.jacobianLength);
+    this.ewt = new Float64Array(n);
     this.cOverH = new Float64Array(s * s);
     this.dense = new Float64Array(tableau.denseRows * n);
     this.work1 = new Float64Array(n);
@@ -185,7 +187,13 @@ class RosenbrockStepper implements Stepper {
   private computeJacobian(): void {
     const n = this.n;
     const t = this.tCur;
-    this.jac(t, this.y, this.J);
+    const jac = this.jac;
+    if (jac.usesDifferences) {
+      errorWeights(this.y, this.tol.rtol, this.tol.atol, this.ewt);
+      jac.evaluate(t, this.y, this.f0, this.fixed > 0 ? this.fixed : this.h, this.ewt, this.J);
+    } else {
+      jac.evaluate(t, this.y, this.f0, 0, this.ewt, this.J);
+    }
     this.stats.jacEvals++;
     // df/dt by a one-sided difference with Hairer's RODAS increment sqrt(uround * max(1e-5, |t|)), taken in
     // the direction of integration so that it samples the side of a time stop that the step will cover.
