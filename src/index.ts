@@ -3,8 +3,12 @@
  * by name; anything not exported here is internal and may change.
  */
 
+export * as clinic from './clinic/index.js';
 // Files
 export { loadModelFile } from './io/load-model.js';
+export { readSbml, SbmlError, writeSbml } from './io/sbml/index.js';
+// Knowledge base, reference models, clinical read-outs
+export * as knowledge from './knowledge/index.js';
 export { type CompiledModel, compileModel, ModelCompileError } from './models/compile/index.js';
 export { type Diagnostic, formatDiagnostic, ModelError } from './models/diagnostic.js';
 // Models: the IR, the text language, validation, compilation, simulation
@@ -35,11 +39,5 @@ export { SolveOptionsError, solve } from './numerics/ode/solve.js';
 export type { SolveOptions } from './numerics/ode/solve-options.js';
 export type { SolverStats } from './numerics/ode/stats.js';
 export type { DenseSegment, OdeMethod, Stepper, StepperOptions } from './numerics/ode/stepper.js';
-
-export { VERSION } from './version.js';
-
-// Knowledge base, reference models, clinical read-outs
-export * as knowledge from './knowledge/index.js';
-export * as clinic from './clinic/index.js';
-export { readSbml, writeSbml, SbmlError } from './io/sbml/index.js';
 export * as random from './numerics/random/index.js';
+export { VERSION } from './version.js';

@@ -7,7 +7,12 @@ import type { OdeRhs } from './problem.js';
 import type { Tolerances } from './stepper.js';
 
 /** Root-mean-square of err_i / (atol_i + rtol * max(|y_i|, |yNew_i|)). */
-export function errorNormRms(err: Float64Array, y: Float64Array, yNew: Float64Array, tol: Tolerances): number {
+export function errorNormRms(
+  err: Float64Array,
+  y: Float64Array,
+  yNew: Float64Array,
+  tol: Tolerances,
+): number {
   const n = err.length;
   const { rtol, atol } = tol;
   let sum = 0;
@@ -29,7 +34,12 @@ export function errorNormRms(err: Float64Array, y: Float64Array, yNew: Float64Ar
 }
 
 /** Max over components of |err_i| / (atol_i + rtol * max(|y_i|, |yNew_i|)). */
-export function errorNormMax(err: Float64Array, y: Float64Array, yNew: Float64Array, tol: Tolerances): number {
+export function errorNormMax(
+  err: Float64Array,
+  y: Float64Array,
+  yNew: Float64Array,
+  tol: Tolerances,
+): number {
   const n = err.length;
   const { rtol, atol } = tol;
   let m = 0;
