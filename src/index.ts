@@ -41,3 +41,4 @@ export type { SolverStats } from './numerics/ode/stats.js';
 export type { DenseSegment, OdeMethod, Stepper, StepperOptions } from './numerics/ode/stepper.js';
 export * as random from './numerics/random/index.js';
 export { VERSION } from './version.js';
+export * as therapy from './therapy/index.js';
