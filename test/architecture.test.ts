@@ -3,13 +3,14 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 /** The import rules of docs/ARCHITECTURE.md: layer -> layers it may import. */
-const DOMAIN = ['numerics', 'models', 'knowledge', 'clinic', 'therapy'];
+const DOMAIN = ['numerics', 'models', 'knowledge', 'clinic', 'therapy', 'niche'];
 const ALLOWED: Record<string, readonly string[]> = {
   numerics: ['numerics'],
   models: ['numerics', 'models'],
   knowledge: ['numerics', 'models', 'knowledge'],
   clinic: ['numerics', 'models', 'knowledge', 'clinic'],
   therapy: ['numerics', 'models', 'knowledge', 'clinic', 'therapy'],
+  niche: ['numerics', 'models', 'knowledge', 'clinic', 'therapy', 'niche'],
   io: [...DOMAIN, 'io'],
   cli: [...DOMAIN, 'io', 'cli', '.'],
   '.': [...DOMAIN, 'io', '.'],
