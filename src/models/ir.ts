@@ -121,7 +121,7 @@ export interface SpeciesReference {
 /**
  * A rate law. `law`: an explicit formula in substance per time. `massAction`: the shorthand
  * k * prod(reactant^stoich) (minus kr * prod(product^stoich) when reversible); the stochastic engines read
- * it combinatorially (k * C(x, s)), the ODE engines as written.
+ * it with falling factorials (k * x(x-1)...(x-s+1) on counts), so the same k means the same thing in both.
  */
 export type Kinetics =
   | { readonly kind: 'law'; readonly math: Expr }

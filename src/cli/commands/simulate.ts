@@ -11,8 +11,8 @@ import { simulateModel } from '../../models/simulate.js';
 import { METHOD_NAMES } from '../../numerics/ode/methods.js';
 import { VERSION } from '../../version.js';
 import { CliError, EXIT } from '../exit-codes.js';
-import { parseEngine, runStochasticSimulate } from './simulate-stochastic.js';
 import { collect, parseAssignments, parseNumber, positive, positiveInteger } from '../parse-args.js';
+import { parseEngine, runStochasticSimulate } from './simulate-stochastic.js';
 
 interface SimulateFlags {
   tEnd: string;
@@ -53,7 +53,10 @@ export function registerSimulate(program: Command): void {
     .option('--format <fmt>', 'csv or json (default: from the --out extension, else csv)')
     .option('--out <file>', 'write here instead of stdout (atomically), with a manifest beside it')
     .option('--quiet', 'print nothing but errors')
-    .option('--engine <name>', 'ode (default), ssa (exact, direct method) or nrm (exact, next-reaction method)')
+    .option(
+      '--engine <name>',
+      'ode (default), ssa (exact, direct method) or nrm (exact, next-reaction method)',
+    )
     .option('--replicates <N>', 'stochastic engines: N runs; writes time,<id>-mean,<id>-sd,...')
     .option('--seed <S>', 'stochastic engines: run seed (integer, default 0)')
     .option('--patient <K>', 'patient K of a reference model with patient parameters (hahnel2020, clapp2015)')
@@ -99,9 +102,13 @@ function runSimulate(modelPath: string, flags: SimulateFlags, argv: readonly str
   }
   const model = loaded.model;
   if (engine !== 'ode') {
-    const vars = flags.vars?.split(',').map((s) => s.trim()).filter(Boolean);
+    const vars = flags.vars
+      ?.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
     const settings = { tStart, tEnd, steps, params, format, vars, out: flags.out, quiet: flags.quiet };
-    return runStochasticSimulate(model, { ...settings, engine, replicates: flags.replicates, seed: flags.seed });
+    runStochasticSimulate(model, { ...settings, engine, replicates: flags.replicates, seed: flags.seed });
+    return;
   }
   let compiled: ReturnType<typeof compileModel>;
   try {
