@@ -1,0 +1,98 @@
+/**
+ * Normal haematopoiesis and the lineages downstream of the stem cells (Michor et al. 2005, Nature 435:1267):
+ * stem -> progenitor -> differentiated -> mature, for the normal (N, x1..x3) and the leukaemic (y1..y3) lineage.
+ *
+ *   dN/dt  = pn N (1 - (N + w_ln L_tot)/Kn)           normal stem cells, displaced by leukaemic stem cells
+ *   dx1/dt = ax N - d1 x1,  dx2/dt = bx x1 - d2 x2,  dx3/dt = cx x2 - d3 x3
+ *   dy1/dt = ay sum_c Y_c/(1 + (fa - 1) tkiE_c) - d1 y1
+ *   dy2/dt = by y1/(1 + (fb - 1) tkiE) - d2 y2,  dy3/dt = cy y2 - d3 y3
+ *
+ * Michor's rates are per day (converted to per month here, DAYS_PER_MONTH); fa, fb are Michor's imatinib fold
+ * reductions of ay and by, scaled by the normalised TKI effect. Niche competition (MacLean 2014) is two-sided in
+ * form: leukaemic stem cells (quiescent and cycling, weight w_ln) occupy the normal niche, and normal stem cells
+ * occupy the leukaemic one with weight w_nl, which is 0 by default because the Hähnel fit absorbs normal cells into
+ * Ky (so the LSC core stays Hähnel's). The lineages only read the LSCs: they never feed back, so they cannot change
+ * the LSC trajectory. Simplification: the progenitor -> differentiated step uses the native clone's TKI effect for
+ * all leukaemic progenitors (mutant progenitors are not separated yet).
+ */
+
+import { DAYS_PER_MONTH } from '../therapy/rules.js';
+import type { LscSymbols } from './lsc.js';
+import type { ResolvedOptions } from './options.js';
+import type { TkiSymbols } from './tki.js';
+import type { ModelWriter } from './writer.js';
+
+export interface LineageSymbols {
+  /** Normal stem cells (undefined when lineages are off). */
+  readonly normal?: string;
+  /** Bulk leukaemic cells (progenitor + differentiated), the CML-bulk exosome donors. */
+  readonly bulk: string;
+}
+
+/** The weight of normal stem cells in the leukaemic logistic term (lsc.ts), written before the LSCs. */
+export function writeNormalOccupancy(w: ModelWriter, o: ResolvedOptions): string {
+  if (!o.lineages) return '0';
+  const wnl = w.kb(
+    'w_nl',
+    'niche.competition.normal_on_lsc',
+    'occupancy of the leukaemic niche by a normal stem cell',
+  );
+  w.kb('Kn', 'niche.normal.K', 'normal stem-cell niche capacity');
+  w.kb('N_frac0', 'niche.normal.N0_fraction', 'normal stem cells at the start of therapy, fraction of Kn');
+  w.species('N', 'N_frac0*Kn', 'normal stem cells');
+  return `${wnl}*N`;
+}
+
+export function writeLineages(
+  w: ModelWriter,
+  o: ResolvedOptions,
+  lsc: LscSymbols,
+  tki: TkiSymbols,
+): LineageSymbols {
+  const lscTot = w.assign(
+    'LSC_tot',
+    [...lsc.quiescent, ...lsc.cycling].join(' + '),
+    'all leukaemic stem cells',
+  );
+  if (!o.lineages) return { bulk: lscTot };
+  const perDay = DAYS_PER_MONTH;
+  w.kb('pn', 'niche.normal.p', 'net self-renewal rate of normal stem cells');
+  w.kb('w_ln', 'niche.competition.lsc_on_normal', 'occupancy of the normal niche by a leukaemic stem cell');
+  w.reaction('GrowN', '', 'N', 'pn*N*(1 - (N + w_ln*LSC_tot)/Kn)');
+  for (const s of ['d1', 'd2', 'd3', 'ax', 'bx', 'cx', 'ay', 'by', 'cy'])
+    w.kb(s, `michor2005.${s}`, `Michor ${s} (per day x DAYS_PER_MONTH)`, perDay);
+  w.kb('fa', 'michor2005.ay_imatinib', 'fold reduction of ay under TKI (Michor 2005 imatinib)');
+  w.kb('fb', 'michor2005.by_imatinib', 'fold reduction of by under TKI (Michor 2005 imatinib)');
+  // Quasi-steady untreated initial values (diagnosis).
+  w.species('x1', 'ax*N_frac0*Kn/d1', 'normal progenitors');
+  w.species('x2', 'bx*ax*N_frac0*Kn/(d1*d2)', 'normal differentiated cells');
+  w.species('x3', 'cx*bx*ax*N_frac0*Kn/(d1*d2*d3)', 'normal mature cells');
+  w.species('y1', 'ay*Y_init/d1', 'leukaemic progenitors');
+  w.species('y2', 'by*ay*Y_init/(d1*d2)', 'leukaemic differentiated cells');
+  w.species('y3', 'cy*by*ay*Y_init/(d1*d2*d3)', 'leukaemic mature cells');
+  w.reaction('Nx1', '', 'x1', 'ax*N');
+  w.reaction('x1x2', '', 'x2', 'bx*x1');
+  w.reaction('x2x3', '', 'x3', 'cx*x2');
+  w.reaction('x1d', 'x1', '', 'd1*x1');
+  w.reaction('x2d', 'x2', '', 'd2*x2');
+  w.reaction('x3d', 'x3', '', 'd3*x3');
+  const clones = ['native', ...o.clones];
+  const prod = lsc.cycling
+    .map((Y, i) => {
+      const e = tki.effect.get(clones[i]);
+      return e ? `${Y}/(1 + (fa - 1)*${e})` : Y;
+    })
+    .join(' + ');
+  const eNat = tki.effect.get('native');
+  w.reaction('Yy1', '', 'y1', `ay*(${prod})`);
+  w.reaction('y1y2', '', 'y2', eNat ? `by*y1/(1 + (fb - 1)*${eNat})` : 'by*y1');
+  w.reaction('y2y3', '', 'y3', 'cy*y2');
+  w.reaction('y1d', 'y1', '', 'd1*y1');
+  w.reaction('y2d', 'y2', '', 'd2*y2');
+  w.reaction('y3d', 'y3', '', 'd3*y3');
+  w.assign('bcr_abl_lineage', 'y3/(x3 + y3)', 'leukaemic fraction of mature cells (Michor-style read-out)');
+  return {
+    normal: 'N',
+    bulk: w.assign('cml_bulk', 'y1 + y2', 'bulk leukaemic cells (progenitor + differentiated)'),
+  };
+}

@@ -1,0 +1,5 @@
+/** The exoniche niche model (docs/niche-model.md). */
+export { buildNiche, buildNicheModel, type NicheModel } from './build.js';
+export { CARGOS, type Cargo, CHANNELS, type ChannelId, FEEDBACKS, type FeedbackId } from './channels.js';
+export { type NicheOptions, NicheOptionsError, resolveOptions, type TkiExposure } from './options.js';
+export type { ParameterUse } from './writer.js';

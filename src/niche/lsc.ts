@@ -1,0 +1,122 @@
+/**
+ * Leukaemic stem cells in the Hähnel 2020 form (Cancer Res 80:2394; Fassoni 2018 / Roeder 2006 ancestry), one
+ * quiescent (X) and one cycling (Y) compartment per clone, with the anti-leukaemic immune compartment Z:
+ *
+ *   dX_c/dt = -pxy/(1 + R+) X_c + pyx (1 + Q) Y_c
+ *   dY_c/dt =  pxy/(1 + R+) X_c - pyx (1 + Q) Y_c + py (1 + A) Y_c (1 - (Y_tot + w_nl N)/Ky)
+ *              - m/(1 + I1) Y_c Z - e_tki tkiE_c/(1 + P_c) Y_c  [- u py (1 + A) Y  into each mutant, native only]
+ *   dZ/dt   =  rz - az Z + pz/(1 + I2) Y_tot Z/(Kz^2 + Y_tot^2)
+ *
+ * Q (quiescence induction, B4 + retention), R+ (positive retention, lowers activation), P_c (protection from TKI
+ * kill: B4 Bcl-2, retention, and for the sensitive native clone the resistance transfer A2/A3), A (autocrine
+ * proliferation A1), I1/I2 (immune suppression) are 0 without the exosome layer, which gives Hähnel's equations
+ * exactly. Mutant clones arise at native cycling-LSC division with probability u per division (Michor 2005's
+ * resistance mutation probability), share the niche (the logistic term counts all cycling LSCs) and differ only in
+ * their TKI effect (the clone's IC50).
+ */
+import type { ResolvedOptions } from './options.js';
+import { cloneSuffix, type TkiSymbols } from './tki.js';
+import type { ModelWriter } from './writer.js';
+
+/** Niche modifiers acting on LSCs (expressions; '0' when absent). */
+export interface LscModifiers {
+  readonly quiescence: string;
+  readonly retentionPositive: string;
+  readonly protection: string;
+  readonly protectionSensitive: string;
+  readonly proliferation: string;
+  readonly immuneKill: string;
+  readonly immuneRecruitment: string;
+  /** Occupancy of the leukaemic niche by normal stem cells (expression in cells; '0' = Hähnel). */
+  readonly normalOccupancy: string;
+}
+
+export const NO_MODIFIERS: LscModifiers = {
+  quiescence: '0',
+  retentionPositive: '0',
+  protection: '0',
+  protectionSensitive: '0',
+  proliferation: '0',
+  immuneKill: '0',
+  immuneRecruitment: '0',
+  normalOccupancy: '0',
+};
+
+const times1p = (x: string) => (x === '0' ? '' : `*(1 + ${x})`);
+const over1p = (x: string) => (x === '0' ? '' : `/(1 + ${x})`);
+
+export interface LscSymbols {
+  readonly quiescent: readonly string[];
+  readonly cycling: readonly string[];
+  readonly immune?: string;
+}
+
+/** The LSC species names for the options' clones (native first), before they are written. */
+export function lscNames(o: ResolvedOptions): LscSymbols {
+  const clones = ['native', ...o.clones];
+  return {
+    quiescent: clones.map((m) => `X${cloneSuffix(m)}`),
+    cycling: clones.map((m) => `Y${cloneSuffix(m)}`),
+    ...(o.immune ? { immune: 'Z' } : {}),
+  };
+}
+
+const pkey = (k: number, s: string) => `hahnel2020.patient${String(k).padStart(2, '0')}.${s}`;
+
+export function writeLsc(
+  w: ModelWriter,
+  o: ResolvedOptions,
+  tki: TkiSymbols,
+  mods: LscModifiers,
+): LscSymbols {
+  const k = o.patient;
+  const py = w.kb('py', 'hahnel2020.py', 'proliferation rate of cycling LSCs (logistic)');
+  const Ky = w.kb('Ky', 'hahnel2020.Ky', 'carrying capacity of cycling LSCs (100 % leukaemic load)');
+  const pyx = w.kb('pyx', pkey(k, 'pyx'), 'cycling -> quiescent LSC rate');
+  const pxy = w.kb('pxy', pkey(k, 'pxy'), 'quiescent -> cycling LSC rate');
+  const eTki = w.kb('e_tki', pkey(k, 'e_tki'), 'TKI kill rate of cycling LSCs at the standard regimen');
+  w.kb('X_init', pkey(k, 'X0'), 'quiescent LSCs at the start of therapy');
+  w.kb('Y_init', pkey(k, 'Y0'), 'cycling LSCs at the start of therapy');
+  const clones = ['native', ...o.clones];
+  const Xs = clones.map((m) => `X${cloneSuffix(m)}`);
+  const Ys = clones.map((m) => `Y${cloneSuffix(m)}`);
+  clones.forEach((m, i) => {
+    const native = m === 'native';
+    w.species(Xs[i], native ? 'X_init' : '0', `quiescent LSCs, clone ${m}`);
+    w.species(Ys[i], native ? 'Y_init' : '0', `cycling LSCs, clone ${m}`);
+  });
+  const yTot = Ys.length === 1 ? 'Y' : w.assign('Y_tot', Ys.join(' + '), 'cycling LSCs, all clones');
+  const occ = mods.normalOccupancy === '0' ? yTot : `(${yTot} + ${mods.normalOccupancy})`;
+  const prolif = `${py}${times1p(mods.proliferation)}`;
+  let Z: string | undefined;
+  if (o.immune) {
+    w.kb('Z_init', pkey(k, 'Z0'), 'anti-leukaemic immune cells at the start of therapy');
+    w.kb('rz', 'hahnel2020.rz', 'influx of anti-CML immune cells');
+    w.kb('az', 'hahnel2020.az', 'death rate of anti-CML immune cells');
+    w.kb('m', 'hahnel2020.m', 'immune kill rate constant of cycling LSCs');
+    w.kb('pz', pkey(k, 'pz'), 'immune-cell recruitment by cycling LSCs');
+    w.kb('Kz', pkey(k, 'Kz'), 'LSC load of maximal immune recruitment');
+    Z = w.species('Z', 'Z_init', 'anti-leukaemic immune cells');
+    w.reaction('Zin', '', 'Z', 'rz');
+    w.reaction('Zdeath', 'Z', '', 'az*Z');
+    w.reaction('Zrecruit', '', 'Z', `pz${over1p(mods.immuneRecruitment)}*${yTot}*Z/(Kz^2 + ${yTot}^2)`);
+  }
+  const u =
+    o.clones.length > 0
+      ? w.kb('u_mut', 'michor2005.u', 'resistance mutation probability per LSC division')
+      : '';
+  clones.forEach((m, i) => {
+    const sfx = cloneSuffix(m);
+    const X = Xs[i];
+    const Y = Ys[i];
+    const prot = m === 'native' ? mods.protectionSensitive : mods.protection;
+    w.reaction(`Act${sfx}`, X, Y, `${pxy}${over1p(mods.retentionPositive)}*${X}`);
+    w.reaction(`Deact${sfx}`, Y, X, `${pyx}${times1p(mods.quiescence)}*${Y}`);
+    w.reaction(`Grow${sfx}`, '', Y, `${prolif}*${Y}*(1 - ${occ}/${Ky})`);
+    if (Z) w.reaction(`Immune${sfx}`, Y, '', `m${over1p(mods.immuneKill)}*${Y}*Z`);
+    const e = tki.effect.get(m);
+    if (e) w.reaction(`Kill${sfx}`, Y, '', `${eTki}*${e}${over1p(prot)}*${Y}`);
+    if (m !== 'native') w.reaction(`Mut${sfx}`, 'Y', Y, `${u}*${prolif}*Y`);
+  });
+  return { quiescent: Xs, cycling: Ys, ...(Z ? { immune: Z } : {}) };
+}

@@ -1,0 +1,129 @@
+/**
+ * The options of the niche model: which exosome channels are on and how strongly, hypoxia, exosome interventions,
+ * resistant clones, the TKI exposure and the immune compartment. Everything has a default: `resolveOptions({})` is
+ * the full model for Hähnel patient 1 on constant TKI.
+ */
+import type { Schedule } from '../therapy/schedule.js';
+import { CARGOS, type Cargo, CHANNELS, type ChannelId, FEEDBACKS, type FeedbackId } from './channels.js';
+
+/**
+ * TKI exposure. `switch`: the Hähnel 2020 form, kill e_tki while on (from 0 to `stopAt` months), for the native
+ * clone; mutant clones get e_tki times their PD effect ratio at the drug's standard regimen. `schedule`: a therapy
+ * schedule (days) turned into a piecewise-constant effect per clone by the exposure summary with transients
+ * resolved (docs/therapy.md §4); the kill of clone c is e_tki E_c(t) / E_ref, E_ref the native steady-state mean
+ * effect of the drug's standard regimen, so that the fitted e_tki is recovered at the standard dose.
+ */
+export type TkiExposure =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'switch'; readonly drug?: string; readonly stopAt?: number }
+  | { readonly kind: 'schedule'; readonly schedule: Schedule; readonly horizonMonths: number };
+
+export interface Interventions {
+  /** GW4869-like release inhibitor: fraction of exosome release blocked, all donors (0..1). */
+  readonly releaseInhibitor?: number;
+  /** Uptake blocker: fraction of uptake blocked, all recipients (0..1). */
+  readonly uptakeBlocker?: number;
+  /** Cargo antagonists (anti-miR): fraction of the cargo's effect removed (0..1), by cargo. */
+  readonly antiMiR?: Partial<Record<Cargo, number>>;
+  /** Curcumin-like cargo reprogramming of CML exosomes (0..1): pro-angiogenic protein cargo depleted, miR-21 added. */
+  readonly curcumin?: number;
+}
+
+export interface NicheOptions {
+  /** Hähnel 2020 patient whose fitted parameters the core uses (1..21, default 1). */
+  readonly patient?: number;
+  /** Exosome layer on (default true). Off: no pools, no cargo effects; the core is the Hähnel model. */
+  readonly exosomes?: boolean;
+  /** Channels on (true), off (false) or scaled (a number >= 0, 1 = as in the KB); unspecified channels are on. */
+  readonly channels?: Partial<Record<ChannelId, boolean | number>>;
+  /** Feedback of niche activation on LSCs (IL-8/CXCR1-2, VCAM1/CXCL12), on/off/scaled; default on. */
+  readonly feedbacks?: Partial<Record<FeedbackId, boolean | number>>;
+  /** Hypoxia level 0 (normoxia, 20 % O2) .. 1 (1 % O2 as in Tadokoro 2013). */
+  readonly hypoxia?: number;
+  readonly interventions?: Interventions;
+  /** Resistant clones by mutation id (mutations.yaml), arising at LSC division. */
+  readonly clones?: readonly string[];
+  readonly tki?: TkiExposure;
+  /** Anti-leukaemic immune compartment (Hähnel 2020 form) on (default true). */
+  readonly immune?: boolean;
+  /** Normal haematopoiesis and the downstream lineages (default true). Off: LSC core only. */
+  readonly lineages?: boolean;
+}
+
+export interface ResolvedOptions {
+  readonly patient: number;
+  readonly exosomes: boolean;
+  /** Scale per channel (0 = off). */
+  readonly channels: Readonly<Record<ChannelId, number>>;
+  readonly feedbacks: Readonly<Record<FeedbackId, number>>;
+  readonly hypoxia: number;
+  readonly releaseInhibitor: number;
+  readonly uptakeBlocker: number;
+  readonly antiMiR: Readonly<Record<Cargo, number>>;
+  readonly curcumin: number;
+  readonly clones: readonly string[];
+  readonly tki: TkiExposure;
+  readonly immune: boolean;
+  readonly lineages: boolean;
+}
+
+export class NicheOptionsError extends Error {
+  override name = 'NicheOptionsError';
+}
+
+const fraction = (name: string, v: number | undefined): number => {
+  const x = v ?? 0;
+  if (!(x >= 0 && x <= 1)) throw new NicheOptionsError(`${name} must lie in [0, 1], got ${v}`);
+  return x;
+};
+
+const scale = (name: string, v: boolean | number | undefined): number => {
+  if (v === undefined || v === true) return 1;
+  if (v === false) return 0;
+  if (!(v >= 0) || !Number.isFinite(v)) throw new NicheOptionsError(`${name}: scale must be >= 0, got ${v}`);
+  return v;
+};
+
+export function resolveOptions(o: NicheOptions = {}): ResolvedOptions {
+  const known = new Set<string>(CHANNELS.map((c) => c.id));
+  for (const id of Object.keys(o.channels ?? {}))
+    if (!known.has(id))
+      throw new NicheOptionsError(
+        `unknown or unimplemented channel '${id}'; implemented: ${[...known].join(', ')}`,
+      );
+  for (const id of Object.keys(o.feedbacks ?? {}))
+    if (!(FEEDBACKS as readonly string[]).includes(id))
+      throw new NicheOptionsError(`unknown feedback '${id}'; known: ${FEEDBACKS.join(', ')}`);
+  for (const c of Object.keys(o.interventions?.antiMiR ?? {}))
+    if (!(CARGOS as readonly string[]).includes(c))
+      throw new NicheOptionsError(`unknown cargo '${c}'; known: ${CARGOS.join(', ')}`);
+  const channels = Object.fromEntries(CHANNELS.map((c) => [c.id, scale(c.id, o.channels?.[c.id])])) as Record<
+    ChannelId,
+    number
+  >;
+  const feedbacks = Object.fromEntries(FEEDBACKS.map((f) => [f, scale(f, o.feedbacks?.[f])])) as Record<
+    FeedbackId,
+    number
+  >;
+  const antiMiR = Object.fromEntries(
+    CARGOS.map((c) => [c, fraction(`antiMiR ${c}`, o.interventions?.antiMiR?.[c])]),
+  ) as Record<Cargo, number>;
+  const patient = o.patient ?? 1;
+  if (!Number.isInteger(patient) || patient < 1)
+    throw new NicheOptionsError(`patient must be an integer >= 1`);
+  return {
+    patient,
+    exosomes: o.exosomes ?? true,
+    channels,
+    feedbacks,
+    hypoxia: fraction('hypoxia', o.hypoxia),
+    releaseInhibitor: fraction('releaseInhibitor', o.interventions?.releaseInhibitor),
+    uptakeBlocker: fraction('uptakeBlocker', o.interventions?.uptakeBlocker),
+    antiMiR,
+    curcumin: fraction('curcumin', o.interventions?.curcumin),
+    clones: [...new Set(o.clones ?? [])],
+    tki: o.tki ?? { kind: 'switch' },
+    immune: o.immune ?? true,
+    lineages: o.lineages ?? true,
+  };
+}
