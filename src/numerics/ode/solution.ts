@@ -1,7 +1,7 @@
 /** The result of a solve: saved points, optional dense output over the whole interval, statistics, return code. */
 import type { ReturnCode } from './return-code.js';
-import type { DenseSegment } from './stepper.js';
 import type { SolverStats } from './stats.js';
+import type { DenseSegment } from './stepper.js';
 
 export interface OdeSolution {
   /** Number of state components. */

@@ -7,7 +7,7 @@
  */
 
 import { GrowableFloat64 } from '../util/growable.js';
-import type { EventContext, EventSet } from './events.js';
+import type { EventContext } from './events.js';
 import { getMethod } from './methods.js';
 import type { OdeProblem } from './problem.js';
 import type { ReturnCode } from './return-code.js';
