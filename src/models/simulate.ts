@@ -73,7 +73,10 @@ export function simulateModel(model: Model | CompiledModel, options: SimulateOpt
   const pLog: { t: number; p: Float64Array }[] = [];
   const events =
     compiled.events.length > 0
-      ? createModelEvents(compiled, p, { onExecute: (t) => pLog.push({ t, p: p.slice() }) })
+      ? createModelEvents(compiled, p, {
+          perRelation: true,
+          onExecute: (t) => pLog.push({ t, p: p.slice() }),
+        })
       : undefined;
   const pStart = p.slice(); // after overrides and initial assignments, before any event
   const n = compiled.stateIds.length;

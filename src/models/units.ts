@@ -12,6 +12,7 @@
  * units are never reported.
  */
 import type { Expr, SourceLoc } from '../numerics/expr/ast.js';
+import { AVOGADRO } from '../numerics/expr/runtime.js';
 import type { Model, UnitDefinition, UnitTerm } from './ir.js';
 import { OP_ARITY } from './text/builtins.js';
 
@@ -38,7 +39,7 @@ const d = (m = 0, kg = 0, s = 0, A = 0, K = 0, mol = 0, cd = 0, item = 0) => [m,
 /** SBML base unit kinds (SBML L3V2 Table 2) in SI base dimensions. */
 const KINDS: Record<string, Unit> = {
   ampere: { factor: 1, dims: d(0, 0, 0, 1) },
-  avogadro: { factor: 6.02214076e23, dims: d() },
+  avogadro: { factor: AVOGADRO, dims: d() }, // the SBML L3 value, as for csymbol avogadro
   becquerel: { factor: 1, dims: d(0, 0, -1) },
   candela: { factor: 1, dims: d(0, 0, 0, 0, 0, 0, 1) },
   coulomb: { factor: 1, dims: d(0, 0, 1, 1) },

@@ -244,8 +244,17 @@ class Flattener {
       let base = flat.model;
       for (const t of dels) if (t.kind === 'localParameter') base = deleteTarget(base, t);
       let inst = prefixModel(base, pre);
-      if (s.extentConversionFactor !== undefined) inst = scaleRates(inst, s.extentConversionFactor);
-      if (s.timeConversionFactor !== undefined) inst = scaleTime(inst, s.timeConversionFactor);
+      // A replaced reaction's reads take only the replacement's conversion (SBML Test Suite 01182, 01183).
+      const replacedHere = new Set(
+        replacements
+          .filter((r) => r.submodel === s.id && r.ref.deletion === undefined)
+          .map((r) => this.target(flat, r.ref, src))
+          .flatMap((t) => (t.kind === 'id' ? [pre + t.id] : [])),
+      );
+      const ecf = s.extentConversionFactor;
+      const tcf = s.timeConversionFactor;
+      if (ecf !== undefined) inst = scaleRates(rescaleReactionReads(inst, ecf, 'divide', replacedHere), ecf);
+      if (tcf !== undefined) inst = scaleTime(rescaleReactionReads(inst, tcf, 'times', replacedHere), tcf);
       for (const d0 of dels) {
         if (d0.kind === 'localParameter') continue;
         const t = mapTarget(d0, (id) => pre + id);
@@ -580,12 +589,21 @@ function scaleTime(m: Model, factor: string): Model {
  * assignments and event assignments to it write value * factor.
  */
 function applyConversion(m: Model, conv: ReadonlyMap<string, [string, string]>): Model {
-  const sym = (name: string): Expr => ({ kind: 'sym', name });
+  const factors = new Map([...conv].map(([id, [, factor]]) => [id, factor] as const));
+  const write = (target: string, e: Expr): Expr => {
+    const f = factors.get(target);
+    return f ? { kind: 'call', op: 'times', args: [e, { kind: 'sym', name: f }] } : e;
+  };
+  return rewriteMath(m, rescaleReads(factors, 'divide'), write);
+}
+
+/** Reads of the ids in `factors` become `id op factor`. */
+function rescaleReads(factors: ReadonlyMap<string, string>, op: 'times' | 'divide'): (e: Expr) => Expr {
   const read = (e: Expr): Expr => {
     switch (e.kind) {
       case 'sym': {
-        const c = conv.get(e.name);
-        return c ? { kind: 'call', op: 'divide', args: [sym(e.name), sym(c[1])] } : e;
+        const f = factors.get(e.name);
+        return f ? { kind: 'call', op, args: [e, { kind: 'sym', name: f }] } : e;
       }
       case 'call':
         return { ...e, args: e.args.map(read) };
@@ -601,10 +619,26 @@ function applyConversion(m: Model, conv: ReadonlyMap<string, [string, string]>):
         return e;
     }
   };
-  const write = (target: string, e: Expr): Expr => {
-    const c = conv.get(target);
-    return c ? { kind: 'call', op: 'times', args: [e, sym(c[1])] } : e;
-  };
+  return read;
+}
+
+/**
+ * A submodel's reaction ids, read in its math, are rates in its own extent and time units: with an extent
+ * conversion factor the flattened rate is `factor` times larger (so a read becomes id / factor), with a
+ * time conversion factor it is `factor` times smaller (id * factor).
+ */
+function rescaleReactionReads(
+  m: Model,
+  factor: string,
+  op: 'times' | 'divide',
+  except: ReadonlySet<string>,
+): Model {
+  const factors = new Map(m.reactions.filter((r) => !except.has(r.id)).map((r) => [r.id, factor] as const));
+  return rewriteMath(m, rescaleReads(factors, op), (_, e) => e);
+}
+
+/** Applies `read` to every formula of the model and `write` to the value assigned to each target. */
+function rewriteMath(m: Model, read: (e: Expr) => Expr, write: (target: string, e: Expr) => Expr): Model {
   return {
     ...m,
     initialAssignments: m.initialAssignments.map((a) => ({ ...a, math: write(a.symbol, read(a.math)) })),

@@ -5,12 +5,14 @@
  * parameter vector p = everything else with a value), `lower.ts` for the meaning of symbols, `initial.ts`
  * for initial values, `rhs.ts`/`jacobian.ts` for the generated functions and `events.ts` for events.
  *
- * Not supported (an Error names the element): `delay(...)`, algebraic rules, fast reactions are treated as
- * ordinary reactions (SBML L3V2 deprecates `fast`).
+ * Algebraic rules that are linear in one otherwise-undetermined variable become assignment rules (see
+ * `algebraic.ts`). Not supported (an Error names the element): `delay(...)`, other algebraic rules; fast
+ * reactions are treated as ordinary reactions (SBML L3V2 deprecates `fast`).
  */
 import type { Expr } from '../../numerics/expr/ast.js';
 import { freeSymbols } from '../../numerics/expr/free-symbols.js';
 import type { Model } from '../ir.js';
+import { resolveAlgebraicRules } from './algebraic.js';
 import { buildInitial } from './initial.js';
 import { buildJacobian, type SparsityPattern } from './jacobian.js';
 import { Lowerer } from './lower.js';
@@ -32,9 +34,9 @@ export interface EventTarget {
   readonly id: string;
   readonly where: 'y' | 'p';
   readonly index: number;
-  /** For concentration species: the compartment size, read after the event's other assignments. */
+  /** For concentration species: the compartment size, read before any of the event's assignments. */
   readonly volume?: ScalarFn;
-  /** True for compartments (applied before species so concentration assignments use the new size). */
+  /** True for compartments. */
   readonly isCompartment: boolean;
 }
 
@@ -50,6 +52,103 @@ export interface CompiledEvent {
   /** Values of the assignments (as the symbols mean them), in order of `targets`. */
   readonly values: ModelVectorFn;
   readonly targets: readonly EventTarget[];
+  /** The trigger's relations are `CompiledModel.relationIndicators` entries [relationStart, +relationCount). */
+  readonly relationStart: number;
+  readonly relationCount: number;
+  /** The trigger as a boolean function of its relations (indices relative to `relationStart`). */
+  readonly structure: TriggerNode;
+}
+
+/**
+ * The boolean structure of a trigger over its relations ("atoms"): and/or/xor/not/implies of relations
+ * `a > b`, `a >= b`, `a < b`, `a <= b` (chains split into pairs), constants, and any other boolean
+ * subexpression as an opaque atom.
+ */
+export type TriggerNode =
+  | { readonly kind: 'atom'; readonly index: number }
+  | { readonly kind: 'and' | 'or' | 'xor'; readonly args: readonly TriggerNode[] }
+  | { readonly kind: 'not'; readonly arg: TriggerNode }
+  | { readonly kind: 'implies'; readonly a: TriggerNode; readonly b: TriggerNode }
+  | { readonly kind: 'const'; readonly value: boolean };
+
+/** A trigger split into its relations: each gets its own indicator and its own 1/0 value. */
+export interface TriggerDecomposition {
+  readonly structure: TriggerNode;
+  /** The relations as 1/0 expressions. */
+  readonly atoms: readonly Expr[];
+  /** One indicator per atom: > 0 where it is true (up to the boundary); see `triggerIndicator`. */
+  readonly indicators: readonly Expr[];
+}
+
+/**
+ * Split a (lowered) trigger into relations. Why: one indicator for the whole trigger (min over the parts
+ * of a conjunction) is negative at both ends of a step in which a window such as `k >= 2.25 && k <= 3.5`
+ * opens and closes, so the driver never sees it; each relation alone changes sign in that step, and the
+ * earliest such root is located. The event set then re-evaluates the boolean trigger at each root.
+ */
+export function decomposeTrigger(T: Expr): TriggerDecomposition {
+  const atoms: Expr[] = [];
+  const indicators: Expr[] = [];
+  const atom = (e: Expr, g: Expr): TriggerNode => {
+    atoms.push(e);
+    indicators.push(g);
+    return { kind: 'atom', index: atoms.length - 1 };
+  };
+  const go = (e: Expr): TriggerNode => {
+    if (e.kind === 'num') return { kind: 'const', value: e.value !== 0 && !Number.isNaN(e.value) };
+    if (e.kind !== 'call') return atom(e, triggerIndicator(e));
+    const a = e.args;
+    switch (e.op) {
+      case 'gt':
+      case 'geq':
+      case 'lt':
+      case 'leq': {
+        if (a.length < 2) return atom(e, triggerIndicator(e));
+        const parts: TriggerNode[] = [];
+        for (let i = 0; i + 1 < a.length; i++) {
+          const rel: Expr = a.length === 2 ? e : { kind: 'call', op: e.op, args: [a[i], a[i + 1]] };
+          parts.push(atom(rel, triggerIndicator(rel)));
+        }
+        return parts.length === 1 ? parts[0] : { kind: 'and', args: parts };
+      }
+      case 'and':
+      case 'or':
+      case 'xor':
+        return { kind: e.op, args: a.map(go) };
+      case 'not':
+        return a.length === 1 ? { kind: 'not', arg: go(a[0]) } : atom(e, triggerIndicator(e));
+      case 'implies':
+        return a.length === 2 ? { kind: 'implies', a: go(a[0]), b: go(a[1]) } : atom(e, triggerIndicator(e));
+      default:
+        return atom(e, triggerIndicator(e));
+    }
+  };
+  return { structure: go(T), atoms, indicators };
+}
+
+/** Value of a trigger structure given its atoms' values (`values[offset + index]`, nonzero = true). */
+export function evaluateTrigger(node: TriggerNode, values: ArrayLike<number>, offset = 0): boolean {
+  switch (node.kind) {
+    case 'atom':
+      return values[offset + node.index] !== 0;
+    case 'const':
+      return node.value;
+    case 'not':
+      return !evaluateTrigger(node.arg, values, offset);
+    case 'implies':
+      return !evaluateTrigger(node.a, values, offset) || evaluateTrigger(node.b, values, offset);
+    case 'and':
+      for (const x of node.args) if (!evaluateTrigger(x, values, offset)) return false;
+      return true;
+    case 'or':
+      for (const x of node.args) if (evaluateTrigger(x, values, offset)) return true;
+      return false;
+    case 'xor': {
+      let odd = false;
+      for (const x of node.args) if (evaluateTrigger(x, values, offset)) odd = !odd;
+      return odd;
+    }
+  }
 }
 
 export interface Stoichiometry {
@@ -91,6 +190,12 @@ export interface CompiledModel {
   eventIndicators: ModelVectorFn;
   /** Event triggers as 1/0 (one per event). */
   eventTriggers: ModelVectorFn;
+  /** Indicators of the triggers' relations, all events in order (see `decomposeTrigger`). */
+  relationIndicators: ModelVectorFn;
+  /** The triggers' relations as 1/0, same order. */
+  relationValues: ModelVectorFn;
+  /** Event index of each relation. */
+  readonly relationEvent: Int32Array;
   /** Lowered right-hand side (for inspection and tests). */
   readonly derivatives: readonly Expr[];
 }
@@ -152,7 +257,8 @@ export function triggerIndicator(T: Expr): Expr {
   }
 }
 
-export function compileModel(model: Model, options: CompileOptions = {}): CompiledModel {
+export function compileModel(model0: Model, options: CompileOptions = {}): CompiledModel {
+  const model = resolveAlgebraicRules(model0);
   const layout = buildLayout(model);
   const lowerer = new Lowerer(model, layout);
   const n = layout.stateIds.length;
@@ -220,11 +326,19 @@ export function compileModel(model: Model, options: CompileOptions = {}): Compil
   const events: CompiledEvent[] = [];
   const triggers: Expr[] = [];
   const indicators: Expr[] = [];
+  const relAtoms: Expr[] = [];
+  const relIndicators: Expr[] = [];
+  const relEvent: number[] = [];
   for (const ev of model.events) {
     const ctx = (what: string) => `event '${ev.id}' ${what}${where(ev.loc)}`;
     const T = lowerer.expr(ev.trigger.math, undefined, ctx('trigger'));
     triggers.push(T);
     indicators.push(triggerIndicator(T));
+    const dec = decomposeTrigger(T);
+    const relationStart = relAtoms.length;
+    relAtoms.push(...dec.atoms);
+    relIndicators.push(...dec.indicators);
+    for (let r = 0; r < dec.atoms.length; r++) relEvent.push(events.length);
     const targets: EventTarget[] = [];
     const values: Expr[] = [];
     for (const a of ev.assignments) {
@@ -257,6 +371,9 @@ export function compileModel(model: Model, options: CompileOptions = {}): Compil
       delay: ev.delay ? buildScalarFunction(lowerer.expr(ev.delay, undefined, ctx('delay'))) : undefined,
       values: buildVectorFunction(values),
       targets,
+      relationStart,
+      relationCount: dec.atoms.length,
+      structure: dec.structure,
     });
   }
 
@@ -287,6 +404,9 @@ export function compileModel(model: Model, options: CompileOptions = {}): Compil
     events,
     eventIndicators: buildVectorFunction(indicators),
     eventTriggers: buildVectorFunction(triggers),
+    relationIndicators: buildVectorFunction(relIndicators),
+    relationValues: buildVectorFunction(relAtoms),
+    relationEvent: Int32Array.from(relEvent),
     derivatives,
   };
 }

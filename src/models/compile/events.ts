@@ -4,10 +4,12 @@
  * Semantics (SBML L3V2 section 4.12):
  *  - An event triggers when its trigger goes from false to true. Before the start time the trigger has the
  *    value `initialValue`; a trigger that is true at t0 with initialValue false triggers at t0 (in `start`).
- *  - Every event has one indicator (see `triggerIndicator` in compile.ts), watched in both directions. A
- *    trigger's state is latched: it changes only (a) at a root of its indicator reported by the driver,
- *    where the new state is the crossing direction (not a re-evaluation of the boolean, which at a root is
- *    ambiguous up to rounding), and (b) when an event assignment changes the trigger's boolean value
+ *  - Every relation of a trigger has its own indicator (`perRelation`, see `decomposeTrigger` in
+ *    compile.ts; or one indicator per event, `triggerIndicator`), watched in both directions. A trigger's
+ *    state is latched: it changes only (a) at a root of one of its indicators reported by the driver, where
+ *    the trigger is re-evaluated with each crossing relation taking its crossing direction (not its
+ *    re-evaluated value, which at a root is ambiguous up to rounding), and the event fires when the
+ *    trigger goes false -> true, and (b) when an event assignment changes the trigger's boolean value
  *    (evaluated just before and just after each execution, so discrete changes such as a parameter set by
  *    another event cause cascades at the same instant).
  *  - Delay: evaluated at trigger time; the execution is scheduled with `ctx.schedule` (the driver lands on
@@ -19,14 +21,18 @@
  *    set at the same instant. Events without priority come after every event with one. Ties are broken by
  *    document order, then by trigger order - deterministic, where SBML allows any order.
  *  - persistent = false: a pending execution is cancelled when the trigger turns false before it executes.
- *  - Assignments: all values are computed first, then written. Parameters, compartments and species-
- *    reference stoichiometries in p are mutated in place (p is the vector the right-hand side reads);
- *    state entries are written to ctx.y. Compartment sizes are written before species so that a
- *    concentration species assigned by the same event gets amount = value * new size; assigning a
- *    compartment alone leaves amounts unchanged, so concentrations change (SBML L3V2 4.12.7).
+ *  - Assignments: all values are computed first, then written (SBML L3V2 section 4.12: the event's
+ *    assignment formulas are all evaluated before any assignment is performed). Parameters, compartments and species-reference
+ *    stoichiometries in p are mutated in place (p is the vector the right-hand side reads); state entries
+ *    are written to ctx.y. A concentration species is stored as an amount, and the conversion amount =
+ *    value * size is part of the evaluation, so it uses the compartment size *before* the event even when
+ *    the same event assigns the compartment (the SBML Test Suite's reading, cases 01506, 01779, 01780:
+ *    both assignments are based on the state before the event; the species' concentration then ends up as
+ *    value * old size / new size). Assigning a compartment alone leaves amounts unchanged, so
+ *    concentrations change (L3V2 section 4.12.7).
  */
 import type { EventContext, EventSet } from '../../numerics/ode/events.js';
-import type { CompiledEvent, CompiledModel } from './compile.js';
+import { type CompiledEvent, type CompiledModel, evaluateTrigger } from './compile.js';
 
 interface Pending {
   readonly tag: number;
@@ -42,6 +48,14 @@ export interface ModelEventOptions {
   readonly onExecute?: (t: number, eventId: string) => void;
   /** Safety limit on executions at one instant (an event cascade that never ends). Default 100000. */
   readonly maxCascade?: number;
+  /**
+   * Watch one indicator per relation of each trigger (`CompiledModel.relationIndicators`) instead of one
+   * per event: `count` is then the number of relations and `handle` receives relation indices. Use it with
+   * the ODE driver (a conjunction's window that opens and closes inside one step is then still seen).
+   * Default false: one indicator per event, `handle` receives event indices with the new trigger values
+   * (what the stochastic simulator, which evaluates triggers itself, passes).
+   */
+  readonly perRelation?: boolean;
 }
 
 export interface ModelEventSet extends EventSet {
@@ -60,6 +74,7 @@ export function createModelEvents(
   const pre = new Float64Array(m);
   const post = new Float64Array(m);
   const scratch = evs.map((e) => new Float64Array(e.targets.length));
+  const converted = evs.map((e) => new Float64Array(e.targets.length));
   let pending: Pending[] = [];
   let ready: Pending[] = [];
   let tagCounter = 0;
@@ -98,17 +113,20 @@ export function createModelEvents(
     }
   };
 
-  const apply = (ctx: EventContext, ev: CompiledEvent, values: Float64Array): void => {
+  const apply = (ctx: EventContext, k: number, values: Float64Array): void => {
+    const ev = evs[k];
     const y = ctx.y;
-    // Compartments first, then everything else (species concentrations use the new sizes).
-    for (let pass = 0; pass < 2; pass++) {
-      for (let a = 0; a < ev.targets.length; a++) {
-        const tg = ev.targets[a];
-        if (tg.isCompartment !== (pass === 0)) continue;
-        const v = tg.volume ? values[a] * tg.volume(ctx.t, y, p) : values[a];
-        if (tg.where === 'y') y[tg.index] = v;
-        else p[tg.index] = v;
-      }
+    // Everything is evaluated in the pre-event state, then written: a concentration species gets
+    // amount = value * the compartment size *before* the event, even when the same event assigns the size.
+    const out = converted[k];
+    for (let a = 0; a < ev.targets.length; a++) {
+      const tg = ev.targets[a];
+      out[a] = tg.volume ? values[a] * tg.volume(ctx.t, y, p) : values[a];
+    }
+    for (let a = 0; a < ev.targets.length; a++) {
+      const tg = ev.targets[a];
+      if (tg.where === 'y') y[tg.index] = out[a];
+      else p[tg.index] = out[a];
     }
   };
 
@@ -145,7 +163,7 @@ export function createModelEvents(
         ev.values(ctx.t, ctx.y, p, values);
       }
       compiled.eventTriggers(ctx.t, ctx.y, p, pre);
-      apply(ctx, ev, values);
+      apply(ctx, item.event, values);
       executed.push({ t: ctx.t, id: ev.id });
       options.onExecute?.(ctx.t, ev.id);
       compiled.eventTriggers(ctx.t, ctx.y, p, post);
@@ -153,13 +171,18 @@ export function createModelEvents(
     }
   };
 
+  const perRelation = options.perRelation ?? false;
+  const nRel = compiled.relationEvent.length;
+  const relValues = new Float64Array(nRel);
+  const touched = new Uint8Array(m);
+
   return {
-    count: m,
-    directions: new Int8Array(m),
+    count: perRelation ? nRel : m,
+    directions: new Int8Array(perRelation ? nRel : m),
     executed,
-    indicators(t, y, out) {
-      compiled.eventIndicators(t, y, p, out);
-    },
+    indicators: perRelation
+      ? (t, y, out) => compiled.relationIndicators(t, y, p, out)
+      : (t, y, out) => compiled.eventIndicators(t, y, p, out),
     start(ctx) {
       pending = [];
       ready = [];
@@ -172,7 +195,21 @@ export function createModelEvents(
       processInstant(ctx);
     },
     handle(ctx, fired, rising, nFired) {
-      for (let r = 0; r < nFired; r++) setState(ctx, fired[r], rising[r] !== 0);
+      if (!perRelation) {
+        for (let r = 0; r < nFired; r++) setState(ctx, fired[r], rising[r] !== 0);
+      } else {
+        // The relations that crossed take their crossing direction (at a root their own value is
+        // ambiguous up to rounding); the others are evaluated; each affected trigger is re-evaluated.
+        compiled.relationValues(ctx.t, ctx.y, p, relValues);
+        touched.fill(0);
+        for (let r = 0; r < nFired; r++) {
+          relValues[fired[r]] = rising[r];
+          touched[compiled.relationEvent[fired[r]]] = 1;
+        }
+        for (let k = 0; k < m; k++)
+          if (touched[k])
+            setState(ctx, k, evaluateTrigger(evs[k].structure, relValues, evs[k].relationStart));
+      }
       processInstant(ctx);
     },
     onTime(ctx, tag) {

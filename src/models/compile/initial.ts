@@ -1,7 +1,8 @@
 /**
  * Initial values: the values of every quantity at the start time, from literal values, initial
  * assignments and assignment rules, evaluated together in one dependency order (an initial assignment may
- * read an assignment-rule variable, which may read another initial assignment, ...).
+ * read an assignment-rule variable, which may read another initial assignment, ...). A reaction id in an
+ * initial value means the reaction's rate at the start time, evaluated in that same order.
  *
  * The generated function `init(t, p, keep, y)` reads the parameter vector p (so parameter overrides
  * propagate into initial assignments), writes y (the initial state) and overwrites the p entries that are
@@ -116,15 +117,18 @@ export function buildInitial(model: Model, layout: Layout, lowerer: Lowerer): In
       defs.set(info.id, { expr: n(literal() ?? NaN), keepable: false });
     }
   }
-  for (const [id, d] of defs) {
+  // Reaction ids in initial values mean the rate at the start: its lowered rate law with run-time reads
+  // mapped back to symbols, evaluated in the same dependency order as everything else.
+  const reactionIndex = new Map(model.reactions.map((r, k) => [r.id, k]));
+  for (const [id, d] of [...defs]) {
     for (const s of freeSymbols(d.expr)) {
       const info = layout.symbols.get(s);
       if (s.startsWith('$p')) continue;
       if (!info) throw new Error(`initial value of '${id}': unknown symbol '${s}'`);
-      if (info.kind === 'reaction')
-        throw new Error(
-          `initial value of '${id}': reaction rates ('${s}') in initial assignments are not supported`,
-        );
+      if (info.kind === 'reaction' && !defs.has(s)) {
+        defs.set(s, { expr: unlower(lowerer.rate(reactionIndex.get(s)!)), keepable: false });
+        ids.push(s);
+      }
     }
   }
   const deps = (id: string): string[] => {
@@ -172,7 +176,7 @@ export function buildInitial(model: Model, layout: Layout, lowerer: Lowerer): In
   // Writes: amounts for species, values otherwise.
   for (const id of order) {
     const info = layout.symbols.get(id)!;
-    if (info.where === 'rule') continue;
+    if (info.where === 'rule' || info.where === 'reaction') continue;
     const d = defs.get(id)!;
     if (info.where === 'p' && d.expr === d.fromP) continue; // read from p, nothing to write
     const s = info.species;

@@ -3,8 +3,13 @@
  * results for the operators whose meaning needs more than one JavaScript expression.
  */
 
-/** Avogadro's constant (SI 2019 exact value), the value of the SBML csymbol avogadro. */
-export const AVOGADRO = 6.02214076e23;
+/**
+ * The value of the SBML csymbol avogadro: 6.02214179e23, the CODATA 2006 value that SBML Level 3 fixes for
+ * every Level 3 model (L3V1/L3V2 section 3.4.6; the SBML Test Suite checks it, cases 00960, 00961, 01323).
+ * Deliberately not the SI 2019 exact value 6.02214076e23: an SBML model must mean the same number in every
+ * tool, whatever year it is simulated.
+ */
+export const AVOGADRO = 6.02214179e23;
 
 /**
  * Lanczos approximation of Gamma (g = 7, n = 9), C. Lanczos, SIAM J. Numer. Anal. B 1 (1964) 86-96;

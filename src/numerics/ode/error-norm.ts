@@ -79,8 +79,11 @@ export function initialStepSize(
   }
   d0 = Math.sqrt(d0 / Math.max(n, 1));
   d1 = Math.sqrt(d1 / Math.max(n, 1));
+  // Never below what t0 + h can resolve: after an event late in a long run (large |t0|, huge |f0|) the
+  // estimate can fall under the spacing of doubles and the step would not advance t.
+  const hFloor = Math.min(100 * Number.EPSILON * Math.abs(t0), hmax);
   let h0 = d0 < 1e-5 || d1 < 1e-5 ? 1e-6 : 0.01 * (d0 / d1);
-  h0 = Math.min(h0, hmax);
+  h0 = Math.max(Math.min(h0, hmax), hFloor);
   for (let i = 0; i < n; i++) work1[i] = y0[i] + direction * h0 * f0[i];
   f(t0 + direction * h0, work1, work2);
   let d2 = 0;
@@ -91,5 +94,5 @@ export function initialStepSize(
   d2 = Math.sqrt(d2 / Math.max(n, 1)) / h0;
   const dmax = Math.max(d1, d2);
   const h1 = dmax <= 1e-15 ? Math.max(1e-6, h0 * 1e-3) : (0.01 / dmax) ** (1 / (order + 1));
-  return Math.min(100 * h0, h1, hmax);
+  return Math.max(Math.min(100 * h0, h1, hmax), hFloor);
 }

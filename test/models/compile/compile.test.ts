@@ -390,7 +390,7 @@ describe('errors name the element', () => {
   it('delay and algebraic rules are refused', () => {
     const m = model({ ...base, reactions: [rxn('R', [['S', 1]], [], 'delay(S, 1)')] });
     expect(() => compileModel(m)).toThrow(/reaction 'R'.*delay/);
-    const m2 = model({ ...base, rules: [{ kind: 'algebraic', math: ex('S - 1') }] });
+    const m2 = model({ ...base, rules: [{ kind: 'algebraic', math: ex('S * S - 1') }] });
     expect(() => compileModel(m2)).toThrow(/algebraic/);
   });
 });
@@ -467,5 +467,57 @@ describe('Jacobian of a random larger network (30 species, 60 Hill reactions) vs
     const expected = -(3.3233509704478426 * 1.103156640645243) / 10;
     expect(Math.abs(J[0] - expected) / Math.abs(expected)).toBeLessThan(1e-6);
     expect(y[0]).toBe(2.5);
+  });
+});
+
+describe('reaction rates in initial assignments', () => {
+  it('a reaction id in an initial assignment is its rate at t0, in dependency order', () => {
+    // R: S -> with rate k * S * V (S a concentration in V); k itself has an initial assignment k = 2 * k0,
+    // x = R + 1, and y = x * 3 (depends on the reaction through x). Rate at t0: 0.4 * 3 * 2 = 2.4.
+    const m = model({
+      compartments: [comp('V', 2)],
+      species: [conc('S', 'V', 3)],
+      parameters: [par('k0', 0.2), par('k', undefined), par('x', undefined), par('y', undefined)],
+      initialAssignments: [
+        { symbol: 'y', math: ex('x * 3') },
+        { symbol: 'x', math: ex('R + 1') },
+        { symbol: 'k', math: ex('2 * k0') },
+      ],
+      reactions: [rxn('R', [['S', 1]], [], 'k * S * V')],
+    });
+    const c = compileModel(m);
+    const at = (id: string) => c.p0[c.parameterIds.indexOf(id)];
+    expect(at('k')).toBeCloseTo(0.4, 15);
+    expect(Math.abs(at('x') - (2.4 + 1))).toBeLessThan(1e-14);
+    expect(Math.abs(at('y') - 3.4 * 3)).toBeLessThan(1e-13);
+    // Overriding k0 propagates through k into the rate and so into x.
+    const p = c.p0.slice();
+    p[c.parameterIds.indexOf('k0')] = 1;
+    c.initialState(p);
+    expect(Math.abs(p[c.parameterIds.indexOf('x')] - (2 * 3 * 2 + 1))).toBeLessThan(1e-13);
+  });
+});
+
+describe('algebraic rules', () => {
+  it('0 = S1 + S2 - T determines S2 (S1 is changed by a reaction, T is constant)', () => {
+    const m = model({
+      compartments: [comp('V', 1)],
+      species: [amt('S1', 'V', 4), amt('S2', 'V', 0, { boundaryCondition: true })],
+      parameters: [par('k', 0.5), par('T', 10)],
+      reactions: [rxn('R', [['S1', 1]], [], 'k * S1')],
+      rules: [{ kind: 'algebraic', math: ex('S1 + S2 - T') }],
+    });
+    const c = compileModel(m);
+    const obs = new Float64Array(c.observableIds.length);
+    const y = c.initialState(c.p0.slice());
+    c.observe(0, y, c.p0, obs);
+    expect(obs[c.observableIds.indexOf('S2')]).toBe(6);
+  });
+  it('a nonlinear rule is refused, naming algebraic rules and "not supported"', () => {
+    const m = model({
+      parameters: [par('x', 1, { constant: false }), par('T', 4)],
+      rules: [{ kind: 'algebraic', math: ex('x * x - T') }],
+    });
+    expect(() => compileModel(m)).toThrow(/algebraic rule.*not supported.*not linear/);
   });
 });

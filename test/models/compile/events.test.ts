@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { compileModel } from '../../../src/models/compile/compile.js';
+import { compileModel, evaluateTrigger } from '../../../src/models/compile/compile.js';
 import { createModelEvents } from '../../../src/models/compile/events.js';
 import type { Event } from '../../../src/models/ir.js';
 import type { EventContext } from '../../../src/numerics/ode/events.js';
-import { comp, conc, event, model, par, rxn } from './helpers.js';
+import { odeProblem } from '../../../src/numerics/ode/problem.js';
+import { solve } from '../../../src/numerics/ode/solve.js';
+import { comp, conc, event, ex, model, par, rxn } from './helpers.js';
 
 /** A fake driver context: time and state set by the test, schedules recorded. */
 function fakeCtx(t: number, y: Float64Array) {
@@ -185,7 +187,10 @@ describe('SBML event semantics (EventSet driven directly)', () => {
     expect(p[ix('V')]).toBe(4);
     expect(y[0]).toBe(10); // amounts unchanged: the concentration drops to 2.5
     es.handle(fakeCtx(3, y).ctx, one(2), up, 1);
-    expect(y[0]).toBe(10 * 1); // uses the new size assigned by the same event
+    // Both assignments are evaluated in the pre-event state: amount = 10 * the old size 4 (SBML Test Suite
+    // 01779), so the concentration after the event is 40 / 1, not 10.
+    expect(p[ix('V')]).toBe(1);
+    expect(y[0]).toBe(10 * 4);
   });
 
   it('delayed events due at the same time execute together by priority', () => {
@@ -210,5 +215,79 @@ describe('SBML event semantics (EventSet driven directly)', () => {
     expect(scheduled.map((s) => s.t)).toEqual([2, 2]);
     for (const s of scheduled) es.onTime!(fakeCtx(2, y).ctx, s.tag);
     expect(p[ix('order')]).toBe(21);
+  });
+});
+
+describe('triggers with several relations: one indicator per relation', () => {
+  // k1' = 1 from 0; E sets hit = k1 when `k1 >= 2.25 && k1 <= 3.5` turns true. A fixed step of 5 jumps over
+  // the whole window [2.25, 3.5]: min(k1 - 2.25, 3.5 - k1) is negative at both ends of the step, but each
+  // relation alone changes sign inside it.
+  const build2 = (trigger: string) => {
+    const m = model({
+      parameters: [
+        par('k1', 0, { constant: false }),
+        par('hit', -1, { constant: false }),
+        par('n', 0, { constant: false }),
+      ],
+      rules: [{ kind: 'rate', variable: 'k1', math: ex('1') }],
+      events: [
+        event('E', trigger, [
+          ['hit', 'k1'],
+          ['n', 'n + 1'],
+        ]),
+      ],
+    });
+    const c = compileModel(m);
+    const p = c.p0.slice();
+    const y = c.initialState(p);
+    const ix = (id: string) => c.parameterIds.indexOf(id);
+    const run = (perRelation: boolean) => {
+      p.set(c.p0);
+      const events = createModelEvents(c, p, { perRelation });
+      const sol = solve(
+        odeProblem((t, yy, dy) => c.rhs(t, yy, p, dy), y.slice(), [0, 10]),
+        { method: 'Tsit5', fixedStep: 5, events },
+      );
+      return { sol, hit: p[ix('hit')], n: p[ix('n')], executed: events.executed };
+    };
+    return { c, run };
+  };
+
+  it('decomposes and/or/not/implies and relation chains into relations', () => {
+    const { c } = build2(
+      'or(and(geq(k1, 2.25), leq(k1, 3.5)), not(lt(1, k1, 9)), implies(gt(k1, 20), eq(n, 3)))',
+    );
+    const ev = c.events[0];
+    // geq, leq, then lt's two pairs, gt, and eq as an opaque step relation.
+    expect(ev.relationCount).toBe(6);
+    expect(Array.from(c.relationEvent)).toEqual([0, 0, 0, 0, 0, 0]);
+    const vals = new Float64Array(6);
+    const trig = new Float64Array(1);
+    const p = c.p0.slice();
+    for (const k1 of [0, 1, 2.3, 3.5, 5, 9.5, 21]) {
+      const yy = Float64Array.of(k1);
+      c.relationValues(0, yy, p, vals);
+      c.eventTriggers(0, yy, p, trig);
+      expect(evaluateTrigger(ev.structure, vals, ev.relationStart)).toBe(trig[0] !== 0);
+    }
+  });
+
+  it('a window that opens and closes inside one step fires at its opening (k1 = 2.25)', () => {
+    const { run } = build2('and(geq(k1, 2.25), leq(k1, 3.5))');
+    const r = run(true);
+    expect(r.sol.retcode).toBe('Success');
+    expect(r.n).toBe(1);
+    expect(Math.abs(r.hit - 2.25)).toBeLessThan(1e-12);
+    expect(Math.abs(r.executed[0].t - 2.25)).toBeLessThan(1e-12);
+    // One indicator per event (min of the two) misses the window entirely with these steps.
+    expect(run(false).n).toBe(0);
+  });
+
+  it('fires again when the trigger turns true a second time (or of two windows)', () => {
+    const { run } = build2('or(and(gt(k1, 1), lt(k1, 2)), and(gt(k1, 6), lt(k1, 7)))');
+    const r = run(true);
+    expect(r.n).toBe(2);
+    expect(r.executed.map((e) => e.t).map((t) => Math.round(t * 1e9) / 1e9)).toEqual([1, 6]);
+    expect(Math.abs(r.hit - 6)).toBeLessThan(1e-12);
   });
 });

@@ -176,6 +176,14 @@ describe('codegen agrees with the reference evaluator', () => {
 });
 
 describe('runtime helpers', () => {
+  it('csymbol avogadro is the SBML Level 3 value 6.02214179e23, not the SI 2019 value', () => {
+    const e: Expr = { kind: 'avogadro' };
+    expect(evaluate(e, { symbol: () => 0, time: 0 })).toBe(6.02214179e23);
+    expect(compileExpr(e, layout)(0, [0, 0], [0])).toBe(6.02214179e23);
+    // SBML Test Suite 00960: avogadro - 6.0221e23 = 4.179e18 (the SI value would give 4.076e18).
+    const diff = evaluate(call('minus', e, num(6.0221e23)), { symbol: () => 0, time: 0 });
+    expect(Math.abs(diff - 4.179e18)).toBeLessThan(1e-10 * 4.179e18);
+  });
   it('factorial: exact table, gamma for non-integers', () => {
     expect(factorial(0)).toBe(1);
     expect(factorial(5)).toBe(120);
