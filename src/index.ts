@@ -15,10 +15,23 @@ export { type Diagnostic, formatDiagnostic, ModelError } from './models/diagnost
 export type * from './models/ir.js';
 export { emptyModel } from './models/ir.js';
 export { type SimulateOptions, simulateModel, type TimeCourse } from './models/simulate.js';
+export {
+  type ApproximateEngine,
+  type ApproximateOptions,
+  type ApproximateResult,
+  simulateApproximate,
+} from './models/simulate-approximate.js';
+export {
+  type StochasticEngine,
+  type StochasticOptions,
+  type StochasticResult,
+  simulateStochastic,
+} from './models/simulate-stochastic.js';
 export { parseModel, parseModelWithDiagnostics, printExpr, printModel } from './models/text/index.js';
 export { validateModel } from './models/validate.js';
 // Expressions
 export * as expr from './numerics/expr/index.js';
+export * as hybrid from './numerics/hybrid/index.js';
 export { createAutoMethod } from './numerics/ode/auto/index.js';
 export { BDF } from './numerics/ode/bdf/index.js';
 export { DP5, Tsit5 } from './numerics/ode/erk/index.js';
@@ -40,5 +53,6 @@ export type { SolveOptions } from './numerics/ode/solve-options.js';
 export type { SolverStats } from './numerics/ode/stats.js';
 export type { DenseSegment, OdeMethod, Stepper, StepperOptions } from './numerics/ode/stepper.js';
 export * as random from './numerics/random/index.js';
-export { VERSION } from './version.js';
+export * as ssa from './numerics/ssa/index.js';
 export * as therapy from './therapy/index.js';
+export { VERSION } from './version.js';

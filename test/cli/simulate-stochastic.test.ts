@@ -32,16 +32,39 @@ describe('exoniche simulate --engine ssa|nrm', () => {
     expect(runCli([...args, '--seed', '13']).stdout).not.toBe(a.stdout);
   });
 
-  it('without --replicates writes one integer trajectory; tau and hybrid are usage errors', () => {
+  it('without --replicates writes one integer trajectory', () => {
     const r = runCli(['simulate', MODEL, '--t-end', '3', '--steps', '3', '--engine', 'ssa']);
     expect(r.code, r.stderr).toBe(0);
     const lines = r.stdout.trim().split('\n');
     expect(lines[0]).toBe('time,X');
     for (const l of lines.slice(1)) expect(Number.isInteger(Number(l.split(',')[1]))).toBe(true);
+  });
+
+  // [issue 4, approximate engines] tau and hybrid are wired in (docs/hybrid.md)
+  it('--engine tau|hybrid: ensemble mean of immigration-death within sampling error; unknown engine is a usage error', () => {
     for (const engine of ['tau', 'hybrid']) {
-      const e = runCli(['simulate', MODEL, '--t-end', '3', '--engine', engine]);
-      expect(e.code).toBe(64);
-      expect(e.stderr).toMatch(/not available yet/);
+      const r = runCli([
+        'simulate',
+        MODEL,
+        '--t-end',
+        '4',
+        '--steps',
+        '4',
+        '--engine',
+        engine,
+        '--replicates',
+        '400',
+        '--seed',
+        '3',
+      ]);
+      expect(r.code, r.stderr).toBe(0);
+      const lines = r.stdout.trim().split('\n');
+      expect(lines[0]).toBe('time,X-mean,X-sd');
+      const [t, m] = lines[4].split(',').map(Number);
+      const mu = 10 * (1 - Math.exp(-0.1 * t));
+      expect(Math.abs(m - mu)).toBeLessThan(4 * Math.sqrt(mu / 400));
     }
+    const e = runCli(['simulate', MODEL, '--t-end', '3', '--engine', 'foo']);
+    expect(e.code).toBe(64);
   });
 });

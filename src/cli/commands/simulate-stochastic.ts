@@ -6,24 +6,24 @@
 import { writeFileAtomic } from '../../io/atomic-write.js';
 import { timeCourseToCsv, timeCourseToJson } from '../../io/timecourse-csv.js';
 import type { Model } from '../../models/ir.js';
+// [issue 4, approximate engines] tau and hybrid run through simulateApproximate (docs/hybrid.md).
+import { type ApproximateEngine, simulateApproximate } from '../../models/simulate-approximate.js';
 import { type StochasticEngine, simulateStochastic } from '../../models/simulate-stochastic.js';
 import { CliError, EXIT } from '../exit-codes.js';
 import { parseNumber, positiveInteger } from '../parse-args.js';
 
 export const ENGINES = ['ode', 'ssa', 'nrm', 'tau', 'hybrid'] as const;
 
-/** Validate --engine early (before the model is loaded): tau and hybrid are not implemented yet. */
-export function parseEngine(raw: string | undefined): 'ode' | StochasticEngine {
+/** Validate --engine early (before the model is loaded). */
+export function parseEngine(raw: string | undefined): 'ode' | StochasticEngine | ApproximateEngine {
   const e = (raw ?? 'ode').toLowerCase();
-  if (e === 'tau' || e === 'hybrid')
-    throw new CliError(`--engine ${e}: not available yet (available: ode, ssa, nrm)`, EXIT.usage);
-  if (e !== 'ode' && e !== 'ssa' && e !== 'nrm')
-    throw new CliError(`--engine: expected one of ode, ssa, nrm, got '${raw}'`, EXIT.usage);
+  if (e !== 'ode' && e !== 'ssa' && e !== 'nrm' && e !== 'tau' && e !== 'hybrid')
+    throw new CliError(`--engine: expected one of ${ENGINES.join(', ')}, got '${raw}'`, EXIT.usage);
   return e;
 }
 
 export interface StochasticCliSettings {
-  readonly engine: StochasticEngine;
+  readonly engine: StochasticEngine | ApproximateEngine;
   readonly tStart: number;
   readonly tEnd: number;
   readonly steps: number;
@@ -53,10 +53,9 @@ export function runStochasticSimulate(model: Model, s: StochasticCliSettings): v
     throw new CliError('--t-end must be after --t-start for stochastic engines', EXIT.usage);
   const vars = s.vars ?? model.species.map((sp) => sp.id);
   const t0 = performance.now();
-  let res: ReturnType<typeof simulateStochastic>;
+  let res: ReturnType<typeof simulateStochastic> | ReturnType<typeof simulateApproximate>;
   try {
-    res = simulateStochastic(model, {
-      engine: s.engine,
+    const common = {
       tStart: s.tStart,
       tEnd: s.tEnd,
       steps: s.steps,
@@ -64,7 +63,12 @@ export function runStochasticSimulate(model: Model, s: StochasticCliSettings): v
       replicates: replicates ?? 1,
       params: s.params,
       ids: vars,
-    });
+    };
+    // [issue 4, approximate engines] models with events are refused by these engines (clear message)
+    res =
+      s.engine === 'tau' || s.engine === 'hybrid'
+        ? simulateApproximate(model, { ...common, engine: s.engine })
+        : simulateStochastic(model, { ...common, engine: s.engine });
   } catch (err) {
     const msg = (err as Error).message;
     throw new CliError(msg, /unknown output/.test(msg) ? EXIT.usage : EXIT.dataError);

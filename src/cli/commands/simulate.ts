@@ -55,7 +55,7 @@ export function registerSimulate(program: Command): void {
     .option('--quiet', 'print nothing but errors')
     .option(
       '--engine <name>',
-      'ode (default), ssa (exact, direct method) or nrm (exact, next-reaction method)',
+      'ode (default), ssa (exact, direct method), nrm (exact, next-reaction method), tau (tau-leaping) or hybrid (ODE + jumps)',
     )
     .option('--replicates <N>', 'stochastic engines: N runs; writes time,<id>-mean,<id>-sd,...')
     .option('--seed <S>', 'stochastic engines: run seed (integer, default 0)')
@@ -147,7 +147,7 @@ function runSimulate(modelPath: string, flags: SimulateFlags, argv: readonly str
   if (flags.out) {
     try {
       writeFileAtomic(flags.out, text);
-      const manifestPath = flags.out.replace(/\.(csv|json)$/i, '') + '.manifest.json';
+      const manifestPath = `${flags.out.replace(/\.(csv|json)$/i, '')}.manifest.json`;
       const manifest: RunManifest = {
         tool: 'exoniche',
         version: VERSION,

@@ -13,3 +13,4 @@ export {
   propensityIntoOf,
   type SsaEngine,
 } from './problem.js';
+export { inferReactants, TauLeaping, type TauLeapOptions, type TauLeapStats } from './tau-leap.js';

@@ -1,0 +1,8 @@
+/** Hybrid stochastic/deterministic simulation with dynamic partitioning. See docs/hybrid.md. */
+export {
+  type HybridOptions,
+  type HybridResult,
+  HybridSimulator,
+  hybridStream,
+  type PartitionMode,
+} from './hybrid.js';
