@@ -4,7 +4,7 @@
  *   npm run sbml-suite -- [--cases DIR] [--tags T1,T2] [--case N[,M...]] [--jobs N] [--json FILE]
  *                         [--timeout SECONDS] [--method NAME] [--rtol R] [--atol A] [--verbose]
  *
- * Default DIR: ../shared/sbml-test-suite/semantic (relative to the repository). `--tags` keeps cases that
+ * Default DIR: test/fixtures/sbml-test-suite/semantic (the vendored suite). `--tags` keeps cases that
  * carry any of the listed component or test tags. Cases run in `--jobs` child processes (default 2), each
  * case under a wall-clock limit (default 120 s; a case over it is failed with reason "timeout" and its
  * worker replaced). Prints pass/fail/refused by component tag and by test tag, the refusal and failure
@@ -44,7 +44,7 @@ function arg(name: string): string | undefined {
 
 async function main(): Promise<void> {
   const root = resolve(
-    arg('--cases') ?? resolve(import.meta.dirname, '../../shared/sbml-test-suite/semantic'),
+    arg('--cases') ?? resolve(import.meta.dirname, '../test/fixtures/sbml-test-suite/semantic'),
   );
   const jobs = Math.max(1, Number(arg('--jobs') ?? 2));
   const timeout = Number(arg('--timeout') ?? 120) * 1000;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { compileModel } from '../../src/models/compile/compile.js';
 import { simulateModel } from '../../src/models/simulate.js';
+import { SBML_SEMANTIC_ROOT } from '../support/sbml-test-suite.js';
 import { amt, comp, conc, event, ex, model, par, rxn } from './compile/helpers.js';
 
 /** S -> 0 with rate k*S*V (concentration species in volume V): c(t) = c0 exp(-k t). */
@@ -116,15 +117,15 @@ describe('simulateModel', () => {
  * conversion factors, species references with initial assignments and assignment rules, rate rules on a
  * compartment and a parameter, boundary/constant species, and 8 events with priorities, delays, persistence,
  * initialValue and values from trigger/assignment time), transcribed by hand from
- * ../shared/sbml-test-suite/semantic/01000/01000-sbml-l3v2.xml and compared with 01000-results.csv at the
+ * test/fixtures/sbml-test-suite/semantic/01000/01000-sbml-l3v2.xml and compared with 01000-results.csv at the
  * suite's tolerances (absolute 0.08, relative 1e-4).
  */
 describe('SBML Test Suite case 01000 (hand-transcribed)', () => {
-  const dir = new URL('../../../shared/sbml-test-suite/semantic/01000/', import.meta.url);
+  const dir = new URL(`file://${SBML_SEMANTIC_ROOT}/01000/`);
   it('matches the reference time course', async () => {
     const { existsSync, readFileSync } = await import('node:fs');
     const csv = new URL('01000-results.csv', dir);
-    if (!existsSync(csv)) throw new Error(`missing ${csv.pathname} (the shared SBML Test Suite checkout)`);
+    if (!existsSync(csv)) throw new Error(`missing ${csv.pathname} (the vendored SBML Test Suite)`);
     const lines = readFileSync(csv, 'utf8').trim().split('\n');
     const header = lines[0].split(',');
     const rows = lines.slice(1).map((l) => l.split(',').map(Number));
@@ -299,10 +300,10 @@ describe('SBML Test Suite case 01336 (hand-transcribed): a t0 event cancels a no
 /**
  * SBML Test Suite cases that exercise compiler and event fixes, run through the suite runner (read the l3v2
  * model, simulate at rtol 1e-10, compare with the suite's tolerances). Fails with a clear message when the
- * shared suite checkout is missing.
+ * vendored suite is missing.
  */
 describe('SBML Test Suite cases (compiler and event semantics)', () => {
-  const root = new URL('../../../shared/sbml-test-suite/semantic/', import.meta.url).pathname;
+  const root = `${SBML_SEMANTIC_ROOT}/`;
   const cases: [string, string][] = [
     ['00960', 'csymbol avogadro = 6.02214179e23'],
     ['01323', 'csymbol avogadro = 6.02214179e23 (not other years)'],
@@ -315,7 +316,7 @@ describe('SBML Test Suite cases (compiler and event semantics)', () => {
     it(`${id}: ${what}`, async () => {
       const { existsSync } = await import('node:fs');
       if (!existsSync(`${root}${id}`))
-        throw new Error(`missing ${root}${id} (the shared SBML Test Suite checkout, semantic cases)`);
+        throw new Error(`missing ${root}${id} (the vendored SBML Test Suite, semantic cases)`);
       const { runSuiteCase } = await import('../../src/io/sbml/suite.js');
       const r = runSuiteCase(root, id);
       expect(r.message ?? '').toBe('');

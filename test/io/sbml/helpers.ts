@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
 import type { Model } from '../../../src/models/ir.js';
+import { SBML_SEMANTIC_ROOT } from '../../support/sbml-test-suite.js';
 
-/** The SBML Test Suite's semantic cases (a sibling checkout shared by the team). */
-export const SUITE_ROOT = resolve(import.meta.dirname, '../../../../shared/sbml-test-suite/semantic');
+/** The SBML Test Suite's semantic cases (vendored; see test/support/sbml-test-suite.ts). */
+export const SUITE_ROOT = SBML_SEMANTIC_ROOT;
 export const suiteAvailable = (): boolean => existsSync(SUITE_ROOT);
 
 /**

@@ -130,7 +130,7 @@ describe('SBML Test Suite subset', () => {
   it('the test suite is present', () => {
     expect(
       suiteAvailable(),
-      `SBML Test Suite not found at ${SUITE_ROOT}: check out the semantic cases there (sbml-test-suite/cases/semantic)`,
+      `SBML Test Suite not found at ${SUITE_ROOT} (vendored in test/fixtures/sbml-test-suite, or set EXONICHE_SBML_TEST_SUITE)`,
     ).toBe(true);
   });
 
