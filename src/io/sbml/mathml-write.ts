@@ -5,7 +5,8 @@
  * numbers whose shortest decimal form has an exponent as `type="e-notation"`, others as reals; the
  * shortest round-trip decimal (JavaScript's `String(number)`) is used, so reading gives back the same double.
  * pi and e are written as `<pi/>` and `<exponentiale/>`, infinities and NaN as `<infinity/>` and
- * `<notanumber/>`, and 1/0 in boolean positions (conditions, logical operands) as `<true/>`/`<false/>`.
+ * `<notanumber/>` (with units: the rationals 1/0, -1/0, 0/0), and 1/0 in boolean positions (conditions, logical
+ * operands) as `<true/>`/`<false/>`.
  */
 import type { Expr } from '../../numerics/expr/ast.js';
 import { CSYMBOL } from './mathml-read.js';
@@ -56,9 +57,13 @@ function node(e: Expr, ind: string, boolean: boolean, out: string[]): void {
         if (v === Number.NEGATIVE_INFINITY)
           return void out.push(`${ind}<apply>`, `${ind}  <minus/>`, `${ind}  <infinity/>`, `${ind}</apply>`);
       } else if (!Number.isFinite(v)) {
-        // INF / NaN with units: the reader parses these spellings inside <cn>.
-        const s = Number.isNaN(v) ? 'NaN' : v > 0 ? 'INF' : '-INF';
-        return void out.push(`${ind}<cn sbml:units="${escapeAttr(e.units)}"> ${s} </cn>`);
+        // <infinity/> and <notanumber/> cannot carry units, and MathML <cn> content must be a decimal number
+        // (libSBML rejects "INF" there, error 99220), so non-finite values with units are written as the
+        // rationals 1/0, -1/0 and 0/0, which IEEE division (libSBML, mathml-read.ts) evaluates to them.
+        const s = Number.isNaN(v) ? '0' : v > 0 ? '1' : '-1';
+        return void out.push(
+          `${ind}<cn type="rational" sbml:units="${escapeAttr(e.units)}"> ${s} <sep/> 0 </cn>`,
+        );
       }
       out.push(ind + cn(v, e.units));
       return;

@@ -40,6 +40,7 @@ import type {
   UnitTerm,
 } from '../../models/ir.js';
 import type { Expr } from '../../numerics/expr/ast.js';
+import { substituteMap } from '../../numerics/expr/substitute.js';
 import { type CompSources, flattenComp } from './comp.js';
 import {
   locOf,
@@ -604,7 +605,9 @@ class Reader {
         localParameters.push(this.parameter(p, 'local parameter', rid));
       for (const p of this.list(kl, 'listOfParameters', 'parameter', `kinetic law of ${where}`))
         localParameters.push(this.parameter(p, 'local parameter', rid));
-      const math = this.math(kl, `kinetic law of ${where}`);
+      const read = this.math(kl, `kinetic law of ${where}`);
+      const renames = exportRenames(kl, localParameters);
+      const math = read && renames.size ? substituteMap(read, renames) : read;
       if (math) kinetics = massActionFromAnnotation(kl, math, reactants, products) ?? { kind: 'law', math };
       else this.warn(kl, `kinetic law of ${where} has no <math>: the reaction has no rate`);
     }
@@ -687,6 +690,29 @@ class Reader {
       assignments,
     };
   }
+}
+
+/**
+ * exoniche's L3V2 export renames a local parameter that shares its id with a species of its reaction (allowed in
+ * L3V1, forbidden in L3V2, rule 21173) and records the IR id in an `<exoniche:localParameter id>` annotation.
+ * Restores the ids in `params` (in place) and returns the substitution for the rate law.
+ */
+function exportRenames(kl: XmlElement, params: Parameter[]): Map<string, Expr> {
+  const out = new Map<string, Expr>();
+  const list = kl.elements.find((k) => k.name === 'listOfLocalParameters');
+  for (const el of list?.elements.filter((k) => k.name === 'localParameter') ?? []) {
+    const mark = el.elements
+      .find((k) => k.name === 'annotation')
+      ?.elements.find(
+        (k) => localName(k.name) === 'localParameter' && Object.values(k.attrs).includes(EXONICHE_NS),
+      );
+    const irId = mark?.attrs.id;
+    const k = params.findIndex((p) => p.id === el.attrs.id);
+    if (irId === undefined || k < 0) continue;
+    out.set(params[k].id, { kind: 'sym', name: irId });
+    params[k] = { ...params[k], id: irId };
+  }
+  return out;
 }
 
 /** exoniche's L3V2 export marks fast reactions in an annotation (L3V2 removed the attribute). */

@@ -7,6 +7,8 @@
  * qualifier), and a `<dl class="exoniche-provenance">` block in the notes (kb, citation, evidence tag).
  * Mass-action kinetics are written as the explicit formula k * prod(reactant^stoich) [- kr * prod(product^
  * stoich)] with an exoniche annotation so that the reader restores the shorthand.
+ * Exports pass libSBML's consistency checks without errors (test/io/sbml/libsbml-validate.test.ts); where the IR
+ * allows what L3V2 does not (a local parameter named like a species of its reaction), the export renames.
  */
 import type {
   Element,
@@ -15,8 +17,11 @@ import type {
   Model,
   Parameter,
   Provenance,
+  Reaction,
   SpeciesReference,
 } from '../../models/ir.js';
+import { freeSymbols } from '../../numerics/expr/free-symbols.js';
+import { substituteMap } from '../../numerics/expr/substitute.js';
 import { writeLambda, writeMath } from './mathml-write.js';
 import { EXONICHE_NS, PROVENANCE_CLASS } from './read.js';
 import { escapeAttr, escapeText } from './xml.js';
@@ -176,9 +181,86 @@ export function massActionLaw(
   return k.reverse ? { kind: 'call', op: 'minus', args: [fwd, term(k.reverse, products)] } : fwd;
 }
 
+/** The ids of the model's global SId namespace, plus the unit ids (so that a new id never reads as a unit). */
+function globalIds(model: Model): Set<string> {
+  const ids = new Set<string>();
+  for (const xs of [
+    model.functions,
+    model.unitDefinitions,
+    model.compartments,
+    model.species,
+    model.parameters,
+    model.reactions,
+    model.events,
+  ])
+    for (const x of xs) if (x.id) ids.add(x.id);
+  for (const r of model.reactions)
+    for (const s of [...r.reactants, ...r.products]) if (s.id !== undefined) ids.add(s.id);
+  return ids;
+}
+
+/**
+ * The reaction as L3V2 can write it: no local parameter may share its id with a species the reaction refers to.
+ * SBML L3V1 allowed that (the local parameter shadows the species in the rate law, and the IR keeps that
+ * meaning); L3V2 forbids it (libSBML rule 21173, L3V2 section 4.11.6). Such a local parameter gets the first
+ * free id of `<id>_local`, `<id>_local_2`, ... (free: not a global id, not read by the rate law, not another
+ * local parameter) and its uses in the rate law are renamed; `renamed` maps the new id to the IR id (written as
+ * an exoniche annotation on the local parameter). Mass-action species factors are built from the species
+ * references afterwards, so they keep meaning the species.
+ */
+function l3v2LocalParameters(
+  r: Reaction,
+  globals: ReadonlySet<string>,
+): { reaction: Reaction; renamed: ReadonlyMap<string, string> } {
+  const species = new Set([
+    ...r.reactants.map((s) => s.species),
+    ...r.products.map((s) => s.species),
+    ...r.modifiers,
+  ]);
+  const clashes = r.localParameters.filter((p) => species.has(p.id));
+  if (clashes.length === 0) return { reaction: r, renamed: new Map() };
+  const k = r.kinetics;
+  const taken = new Set([...globals, ...species, ...r.localParameters.map((p) => p.id)]);
+  if (k?.kind === 'law') freeSymbols(k.math, taken);
+  else if (k) {
+    freeSymbols(k.forward, taken);
+    if (k.reverse) freeSymbols(k.reverse, taken);
+  }
+  const newId = new Map<string, string>();
+  const to = new Map<string, Expr>();
+  const renamed = new Map<string, string>();
+  for (const p of clashes) {
+    let id = `${p.id}_local`;
+    for (let n = 2; taken.has(id); n++) id = `${p.id}_local_${n}`;
+    taken.add(id);
+    newId.set(p.id, id);
+    to.set(p.id, { kind: 'sym', name: id });
+    renamed.set(id, p.id);
+  }
+  const sub = (e: Expr): Expr => substituteMap(e, to);
+  const kinetics: Kinetics | undefined =
+    k?.kind === 'law'
+      ? { ...k, math: sub(k.math) }
+      : k
+        ? { ...k, forward: sub(k.forward), ...(k.reverse ? { reverse: sub(k.reverse) } : {}) }
+        : undefined;
+  return {
+    reaction: {
+      ...r,
+      ...(kinetics ? { kinetics } : {}),
+      localParameters: r.localParameters.map((p) => {
+        const id = newId.get(p.id);
+        return id === undefined ? p : { ...p, id };
+      }),
+    },
+    renamed,
+  };
+}
+
 /** Writes a model as SBML Level 3 Version 2 core. */
 export function writeSbml(model: Model): string {
   const w = new Writer();
+  const globals = globalIds(model);
   w.line('<?xml version="1.0" encoding="UTF-8"?>');
   w.line(`<sbml xmlns="${L3V2}" xmlns:sbml="${L3V2}" level="3" version="2">`);
   const u = model.units;
@@ -263,7 +345,14 @@ export function writeSbml(model: Model): string {
           () => {},
         ),
       );
-      const param = (tag: string, p: Parameter, i: string, stem: string, local: boolean): void =>
+      const param = (
+        tag: string,
+        p: Parameter,
+        i: string,
+        stem: string,
+        local: boolean,
+        extra?: readonly string[],
+      ): void =>
         w.element(
           tag,
           i,
@@ -277,6 +366,7 @@ export function writeSbml(model: Model): string {
           ],
           () => {},
           stem,
+          extra,
         );
       w.list('listOfParameters', model.parameters, ind, (p, i) => param('parameter', p, i, p.id, false));
       w.list('listOfInitialAssignments', model.initialAssignments, ind, (a, i) => {
@@ -291,7 +381,8 @@ export function writeSbml(model: Model): string {
         w.math(r.math, `${i}  `);
         w.line(`${i}</${tag}>`);
       });
-      w.list('listOfReactions', model.reactions, ind, (r, i) =>
+      w.list('listOfReactions', model.reactions, ind, (ir, i) => {
+        const { reaction: r, renamed } = l3v2LocalParameters(ir, globals);
         w.element(
           'reaction',
           i,
@@ -332,9 +423,16 @@ export function writeSbml(model: Model): string {
                 [],
                 (i3) => {
                   if (k) w.math(k.kind === 'law' ? k.math : massActionLaw(k, r.reactants, r.products), i3);
-                  w.list('listOfLocalParameters', r.localParameters, i3, (p, i4) =>
-                    param('localParameter', p, i4, `${r.id}_${p.id}`, true),
-                  );
+                  w.list('listOfLocalParameters', r.localParameters, i3, (p, i4) => {
+                    const irId = renamed.get(p.id);
+                    const extra =
+                      irId === undefined
+                        ? undefined
+                        : [
+                            `<exoniche:localParameter xmlns:exoniche="${EXONICHE_NS}" id="${escapeAttr(irId)}"/>`,
+                          ];
+                    param('localParameter', p, i4, `${r.id}_${irId ?? p.id}`, true, extra);
+                  });
                 },
                 undefined,
                 extra,
@@ -344,8 +442,8 @@ export function writeSbml(model: Model): string {
           undefined,
           // SBML L3V2 has no `fast` attribute; a fast reaction is marked in an exoniche annotation.
           r.fast ? [`<exoniche:reaction xmlns:exoniche="${EXONICHE_NS}" fast="true"/>`] : undefined,
-        ),
-      );
+        );
+      });
       w.list('listOfEvents', model.events, ind, (e, i) =>
         w.element(
           'event',
