@@ -3,9 +3,11 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readSbml, readSbmlWithWarnings, writeSbml } from '../../../src/io/sbml/index.js';
 import { pickModelFile } from '../../../src/io/sbml/suite.js';
+import { loadKnowledgeBase } from '../../../src/knowledge/load.js';
 import type { Model } from '../../../src/models/ir.js';
 import { simulateModel } from '../../../src/models/simulate.js';
 import { parseModel } from '../../../src/models/text/index.js';
+import { buildNicheModel } from '../../../src/niche/index.js';
 import { normalize, SUITE_ROOT, suiteAvailable } from './helpers.js';
 
 const EXAMPLES = resolve(import.meta.dirname, '../../../models/examples');
@@ -60,4 +62,34 @@ describe.skipIf(!suiteAvailable())('SBML round trip of the test-suite models', (
     expect(mismatches).toEqual([]);
     expect(n).toBeGreaterThan(1500);
   }, 60_000);
+});
+
+describe("SBML export, import and simulation of exoniche's own models", () => {
+  const dirs = [EXAMPLES, resolve(import.meta.dirname, '../../../models/reference')];
+  const files = dirs.flatMap((d) =>
+    readdirSync(d)
+      .filter((x) => x.endsWith('.exm'))
+      .map((x) => join(d, x)),
+  );
+  const opts = { tEnd: 365, steps: 20, rtol: 1e-9, atol: 1e-12 };
+  const sameTrajectories = (m: Model, back: Model): void => {
+    const a = simulateModel(m, opts);
+    const b = simulateModel(back, opts);
+    expect(a.retcode).toBe('Success');
+    expect(b.ids).toEqual(a.ids);
+    // Same model, same solver: identical up to round-off in the rewritten formulas.
+    for (let i = 0; i < a.values.length; i++)
+      expect(Math.abs(b.values[i] - a.values[i])).toBeLessThanOrEqual(1e-9 * Math.abs(a.values[i]) + 1e-12);
+  };
+  for (const f of files) {
+    it(`${f.split('/').slice(-2).join('/')}: simulates the same after write -> read`, () => {
+      const m = parseModel(readFileSync(f, 'utf8'), f);
+      sameTrajectories(m, readSbml(writeSbml(m), 'out.xml'));
+    });
+  }
+  it('the niche model (default options) simulates the same after write -> read', () => {
+    const kb = loadKnowledgeBase();
+    const m = buildNicheModel({}, kb);
+    sameTrajectories(m, readSbml(writeSbml(m), 'niche.xml'));
+  });
 });
