@@ -4,16 +4,18 @@
  * parameter (data/knowledge/niche/*.yaml, hahnel2020.*, michor2005.*, crosstalk.*) or computed from KB entries
  * (drug effects via src/therapy); the option values are recorded as parameters too. Time is in months (Hähnel).
  *
- * Deferred to the next session: the blast-crisis route (additional events blocking differentiation; blast
- * percentage and phase), stochastic LSCs and mutants (hybrid engine), per-clone progenitor compartments.
+ * The blast-crisis route (blast.ts) is off by default; `stemCore: 'michor'` swaps the Hähnel core for Michor 2005's
+ * stem cells. Stochastic LSCs and mutants: run the model with the hybrid engine (hybrid.ts). Deferred: per-clone
+ * progenitor compartments.
  */
 import type { KnowledgeBase } from '../knowledge/load.js';
 import type { Model } from '../models/ir.js';
 import { parseModel } from '../models/text/index.js';
+import { writeBlastCrisis } from './blast.js';
 import { type Donor, type Recipient, writeChannels } from './channels.js';
 import { writeExosomes } from './exosomes.js';
 import { writeLineages, writeNormalOccupancy } from './haematopoiesis.js';
-import { lscNames, writeLsc } from './lsc.js';
+import { type LscSymbols, lscNames, writeLsc } from './lsc.js';
 import { declareNicheStates, writeNicheCells } from './niche-cells.js';
 import { type NicheOptions, type ResolvedOptions, resolveOptions } from './options.js';
 import { writeTki } from './tki.js';
@@ -26,6 +28,8 @@ export interface NicheModel {
   readonly options: ResolvedOptions;
   /** Every parameter with its KB key (or how it was computed) and evidence. */
   readonly parameters: readonly ParameterUse[];
+  /** The leukaemic stem-cell species (quiescent and cycling per clone, native first; immune cells). */
+  readonly lsc: LscSymbols;
 }
 
 /** Builds the niche model with its text and parameter provenance. */
@@ -64,6 +68,14 @@ export function buildNiche(options: NicheOptions, kb: KnowledgeBase): NicheModel
   });
   const mods = writeNicheCells(w, o, eff, eNat !== undefined);
   const lsc = writeLsc(w, o, tki, { ...mods, normalOccupancy: occupancy });
+  writeBlastCrisis(w, o, lsc, tki);
+  if (o.stemCore === 'michor') {
+    // Michor 2005 read-outs (models/reference/michor2005.exm): allele-counting BCR-ABL/BCR and leukaemic fraction.
+    w.assign('bcr_abl', 'y3/(y3 + 2*x3)', 'BCR-ABL/BCR with allele counting (Michor 2005 reference model)');
+    w.assign('leukaemic_fraction', 'y3/(y3 + x3)', 'leukaemic fraction of mature cells');
+    const text = w.text('exoniche_niche', 'exoniche niche model, Michor 2005 stem-cell core');
+    return { model: parseModel(text, 'niche.exm'), text, options: o, parameters: w.uses, lsc };
+  }
   // Read-outs (Hähnel/Glauche convention, as models/reference/hahnel2020.exm).
   const yTot = lsc.cycling.length === 1 ? 'Y' : 'Y_tot';
   w.assign('L', `${yTot}/Ky`, 'leukaemic load');
@@ -89,7 +101,7 @@ export function buildNiche(options: NicheOptions, kb: KnowledgeBase): NicheModel
     );
   }
   const text = w.text('exoniche_niche', 'exoniche niche model: CML LSCs, niche cells and exosome crosstalk');
-  return { model: parseModel(text, 'niche.exm'), text, options: o, parameters: w.uses };
+  return { model: parseModel(text, 'niche.exm'), text, options: o, parameters: w.uses, lsc };
 }
 
 function exoBlocks(kb: KnowledgeBase, drug: string): boolean {

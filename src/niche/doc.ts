@@ -8,9 +8,13 @@ import { buildNiche } from './build.js';
 import type { NicheOptions } from './options.js';
 import type { ParameterUse } from './writer.js';
 
-/** Options that switch every part of the model on (all channels, a resistant clone, hypoxia, every intervention). */
+/**
+ * Options that switch every part of the model on (all channels, a resistant clone, hypoxia, every intervention,
+ * the blast-crisis route). The Michor stem-cell core (`stemCore: 'michor'`) is an alternative core, not part of it.
+ */
 export const FULL_OPTIONS: NicheOptions = {
   clones: ['T315I'],
+  blastCrisis: true,
   hypoxia: 0.5,
   interventions: { releaseInhibitor: 0.1, uptakeBlocker: 0.1, curcumin: 0.5, antiMiR: { 'miR-126': 0.1 } },
   tki: { kind: 'switch', drug: 'dasatinib' },

@@ -32,6 +32,11 @@ export interface LineageSymbols {
 /** The weight of normal stem cells in the leukaemic logistic term (lsc.ts), written before the LSCs. */
 export function writeNormalOccupancy(w: ModelWriter, o: ResolvedOptions): string {
   if (!o.lineages) return '0';
+  if (o.stemCore === 'michor') {
+    w.kb('N_init', 'michor2005.x0_init', 'normal stem cells at diagnosis (Michor)');
+    w.species('N', 'N_init', 'normal stem cells (Michor x0)');
+    return '0';
+  }
   const wnl = w.kb(
     'w_nl',
     'niche.competition.normal_on_lsc',
@@ -56,17 +61,29 @@ export function writeLineages(
   );
   if (!o.lineages) return { bulk: lscTot };
   const perDay = DAYS_PER_MONTH;
-  w.kb('pn', 'niche.normal.p', 'net self-renewal rate of normal stem cells');
-  w.kb('w_ln', 'niche.competition.lsc_on_normal', 'occupancy of the normal niche by a leukaemic stem cell');
-  w.reaction('GrowN', '', 'N', 'pn*N*(1 - (N + w_ln*LSC_tot)/Kn)');
+  let n0 = 'N_frac0*Kn';
+  if (o.stemCore === 'michor') {
+    // Michor's normal stem cells: self-renewal lambda(x0) = d0 - g (x0 - x0*)/x0* (homeostatic, form assumed in
+    // models/reference/michor2005.exm) and exit d0; the lineages are uncoupled, as in Michor 2005.
+    n0 = 'N_init';
+    w.kb('d0', 'michor2005.d0', 'stem-cell exit rate, all lineages (Michor)', perDay);
+    w.kb('x0_star', 'michor2005.x0_star', 'normal stem-cell set-point (Michor)');
+    w.kb('g_lambda', 'michor2005.lambda_gain', 'gain of the homeostatic self-renewal (Michor)', perDay);
+    w.reaction('RenewN', '', 'N', 'max(d0 - g_lambda*(N - x0_star)/x0_star, 0)*N');
+    w.reaction('ExitN', 'N', '', 'd0*N');
+  } else {
+    w.kb('pn', 'niche.normal.p', 'net self-renewal rate of normal stem cells');
+    w.kb('w_ln', 'niche.competition.lsc_on_normal', 'occupancy of the normal niche by a leukaemic stem cell');
+    w.reaction('GrowN', '', 'N', 'pn*N*(1 - (N + w_ln*LSC_tot)/Kn)');
+  }
   for (const s of ['d1', 'd2', 'd3', 'ax', 'bx', 'cx', 'ay', 'by', 'cy'])
     w.kb(s, `michor2005.${s}`, `Michor ${s} (per day x DAYS_PER_MONTH)`, perDay);
   w.kb('fa', 'michor2005.ay_imatinib', 'fold reduction of ay under TKI (Michor 2005 imatinib)');
   w.kb('fb', 'michor2005.by_imatinib', 'fold reduction of by under TKI (Michor 2005 imatinib)');
   // Quasi-steady untreated initial values (diagnosis).
-  w.species('x1', 'ax*N_frac0*Kn/d1', 'normal progenitors');
-  w.species('x2', 'bx*ax*N_frac0*Kn/(d1*d2)', 'normal differentiated cells');
-  w.species('x3', 'cx*bx*ax*N_frac0*Kn/(d1*d2*d3)', 'normal mature cells');
+  w.species('x1', `ax*${n0}/d1`, 'normal progenitors');
+  w.species('x2', `bx*ax*${n0}/(d1*d2)`, 'normal differentiated cells');
+  w.species('x3', `cx*bx*ax*${n0}/(d1*d2*d3)`, 'normal mature cells');
   w.species('y1', 'ay*Y_init/d1', 'leukaemic progenitors');
   w.species('y2', 'by*ay*Y_init/(d1*d2)', 'leukaemic differentiated cells');
   w.species('y3', 'cy*by*ay*Y_init/(d1*d2*d3)', 'leukaemic mature cells');

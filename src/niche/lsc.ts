@@ -13,7 +13,11 @@
  * exactly. Mutant clones arise at native cycling-LSC division with probability u per division (Michor 2005's
  * resistance mutation probability), share the niche (the logistic term counts all cycling LSCs) and differ only in
  * their TKI effect (the clone's IC50).
+ *
+ * With `stemCore: 'michor'` the core is instead Michor 2005's stem-cell equation (writeMichorStem), the
+ * configuration in which the model reduces to Michor 2005 (test/niche/michor-reduction.test.ts).
  */
+import { DAYS_PER_MONTH } from '../therapy/rules.js';
 import type { ResolvedOptions } from './options.js';
 import { cloneSuffix, type TkiSymbols } from './tki.js';
 import type { ModelWriter } from './writer.js';
@@ -49,6 +53,8 @@ export interface LscSymbols {
   readonly quiescent: readonly string[];
   readonly cycling: readonly string[];
   readonly immune?: string;
+  /** Division rate per cycling LSC (expression), once written: mutations and blast-crisis events occur at division. */
+  readonly division?: string;
 }
 
 /** The LSC species names for the options' clones (native first), before they are written. */
@@ -69,6 +75,7 @@ export function writeLsc(
   tki: TkiSymbols,
   mods: LscModifiers,
 ): LscSymbols {
+  if (o.stemCore === 'michor') return writeMichorStem(w);
   const k = o.patient;
   const py = w.kb('py', 'hahnel2020.py', 'proliferation rate of cycling LSCs (logistic)');
   const Ky = w.kb('Ky', 'hahnel2020.Ky', 'carrying capacity of cycling LSCs (100 % leukaemic load)');
@@ -118,5 +125,22 @@ export function writeLsc(
     if (e) w.reaction(`Kill${sfx}`, Y, '', `${eTki}*${e}${over1p(prot)}*${Y}`);
     if (m !== 'native') w.reaction(`Mut${sfx}`, 'Y', Y, `${u}*${prolif}*Y`);
   });
-  return { quiescent: Xs, cycling: Ys, ...(Z ? { immune: Z } : {}) };
+  return { quiescent: Xs, cycling: Ys, ...(Z ? { immune: Z } : {}), division: prolif };
+}
+
+/**
+ * Michor 2005 leukaemic stem cells (Nature 435:1267; cml-models.md §2.1): dy0/dt = [ry (1 - u) - d0] y0, untouched
+ * by the TKI. Y plays y0; the quiescent compartment X stays empty (Michor has none). Rates per day x DAYS_PER_MONTH.
+ */
+function writeMichorStem(w: ModelWriter): LscSymbols {
+  const perDay = DAYS_PER_MONTH;
+  const ry = w.kb('ry', 'michor2005.ry', 'leukaemic stem-cell division rate (Michor)', perDay);
+  w.kb('d0', 'michor2005.d0', 'stem-cell exit rate, all lineages (Michor)', perDay);
+  w.kb('u_mut', 'michor2005.u', 'resistance mutation probability per LSC division');
+  w.kb('Y_init', 'michor2005.y0_init', 'leukaemic stem cells at diagnosis (Michor)');
+  w.species('X', '0', 'quiescent LSCs (empty in the Michor core)');
+  w.species('Y', 'Y_init', 'leukaemic stem cells (Michor y0)');
+  w.reaction('Grow', '', 'Y', `${ry}*(1 - u_mut)*Y`);
+  w.reaction('Exit', 'Y', '', 'd0*Y');
+  return { quiescent: ['X'], cycling: ['Y'], division: ry };
 }

@@ -48,6 +48,19 @@ export interface NicheOptions {
   readonly immune?: boolean;
   /** Normal haematopoiesis and the downstream lineages (default true). Off: LSC core only. */
   readonly lineages?: boolean;
+  /**
+   * Blast-crisis route (default false): leukaemic stem cells acquire, at division, the secondary events that block
+   * differentiation; the blocked cells accumulate as blasts (blast percentage and phase read-outs). Needs the
+   * lineages (the marrow and blood differentials) and the Hähnel core.
+   */
+  readonly blastCrisis?: boolean;
+  /**
+   * Stem-cell core: 'hahnel' (default; Hähnel 2020 quiescent/cycling LSCs with immune control) or 'michor' (Michor
+   * 2005 stem cells: LSCs y0 dividing at ry and exiting at d0, untouched by the TKI; normal stem cells held at their
+   * set-point by Michor's homeostatic lambda). 'michor' needs the exosome layer and the immune compartment off and
+   * the lineages on; it is the configuration in which the model reduces to Michor 2005.
+   */
+  readonly stemCore?: 'hahnel' | 'michor';
 }
 
 export interface ResolvedOptions {
@@ -65,6 +78,8 @@ export interface ResolvedOptions {
   readonly tki: TkiExposure;
   readonly immune: boolean;
   readonly lineages: boolean;
+  readonly blastCrisis: boolean;
+  readonly stemCore: 'hahnel' | 'michor';
 }
 
 export class NicheOptionsError extends Error {
@@ -111,6 +126,24 @@ export function resolveOptions(o: NicheOptions = {}): ResolvedOptions {
   const patient = o.patient ?? 1;
   if (!Number.isInteger(patient) || patient < 1)
     throw new NicheOptionsError(`patient must be an integer >= 1`);
+  const stemCore = o.stemCore ?? 'hahnel';
+  if (stemCore !== 'hahnel' && stemCore !== 'michor')
+    throw new NicheOptionsError(`stemCore must be 'hahnel' or 'michor', got '${String(stemCore)}'`);
+  const lineages = o.lineages ?? true;
+  const blastCrisis = o.blastCrisis ?? false;
+  if (blastCrisis && !lineages)
+    throw new NicheOptionsError(
+      'blastCrisis needs the lineages (lineages: true) for the blast differentials',
+    );
+  if (stemCore === 'michor') {
+    if (o.exosomes !== false) throw new NicheOptionsError("stemCore 'michor' needs exosomes: false");
+    if (o.immune === true)
+      throw new NicheOptionsError("stemCore 'michor' has no immune compartment (immune: false)");
+    if (!lineages) throw new NicheOptionsError("stemCore 'michor' needs the lineages (lineages: true)");
+    if ((o.clones ?? []).length > 0)
+      throw new NicheOptionsError("stemCore 'michor' does not support resistant clones (Michor's z lineage)");
+    if (blastCrisis) throw new NicheOptionsError("blastCrisis needs stemCore 'hahnel'");
+  }
   return {
     patient,
     exosomes: o.exosomes ?? true,
@@ -123,7 +156,9 @@ export function resolveOptions(o: NicheOptions = {}): ResolvedOptions {
     curcumin: fraction('curcumin', o.interventions?.curcumin),
     clones: [...new Set(o.clones ?? [])],
     tki: o.tki ?? { kind: 'switch' },
-    immune: o.immune ?? true,
-    lineages: o.lineages ?? true,
+    immune: o.immune ?? stemCore === 'hahnel',
+    lineages,
+    blastCrisis,
+    stemCore,
   };
 }
