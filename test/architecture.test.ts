@@ -3,7 +3,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 /** The import rules of docs/ARCHITECTURE.md: layer -> layers it may import. */
-const DOMAIN = ['numerics', 'models', 'knowledge', 'clinic', 'therapy', 'niche'];
+const DOMAIN = ['numerics', 'models', 'knowledge', 'clinic', 'therapy', 'niche', 'experiments'];
 const ALLOWED: Record<string, readonly string[]> = {
   numerics: ['numerics'],
   models: ['numerics', 'models'],
@@ -11,6 +11,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   clinic: ['numerics', 'models', 'knowledge', 'clinic'],
   therapy: ['numerics', 'models', 'knowledge', 'clinic', 'therapy'],
   niche: ['numerics', 'models', 'knowledge', 'clinic', 'therapy', 'niche'],
+  experiments: ['numerics', 'models', 'knowledge', 'clinic', 'therapy', 'niche', 'experiments'],
   io: [...DOMAIN, 'io'],
   cli: [...DOMAIN, 'io', 'cli', '.'],
   '.': [...DOMAIN, 'io', '.'],

@@ -1,6 +1,7 @@
 /** The `exoniche` command line. Side effects (files, stdout, exit codes) live here and in commands/. */
 import { Command, CommanderError } from 'commander';
 import { VERSION } from '../version.js';
+import { registerExperiment } from './commands/experiment.js';
 import { registerKb } from './commands/kb.js';
 import { registerModels } from './commands/models.js';
 import { registerSimulate } from './commands/simulate.js';
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
   registerSimulate(program);
   registerModels(program);
   registerKb(program);
+  registerExperiment(program);
   return program;
 }
 

@@ -1,0 +1,147 @@
+/**
+ * Set-ups on the niche model: niche options plus parameter overrides, initial amounts and held species.
+ *
+ * In-vitro cultures are the marrow model with what is absent switched off (immune compartment, normal lineage,
+ * niche feedbacks when no niche cell is in the well) and the exosome doses expressed as *held pools*: the pool
+ * species is made a boundary species at the added dose, so that the dose stays as added for the read-out window
+ * (no extracellular half-life at 37 °C in culture was found, biology.md §3, [U]). The cells' own release is
+ * neglected in vitro (every pool is held, at 0 when nothing is added): the experiments compare added exosomes.
+ * The transforms act on the model IR, which is plain data; src/niche is not changed.
+ */
+import type { KnowledgeBase } from '../knowledge/load.js';
+import type { Model } from '../models/ir.js';
+import { simulateModel } from '../models/simulate.js';
+import { buildNicheModel, type NicheOptions } from '../niche/index.js';
+
+export interface SetUp {
+  readonly options: NicheOptions;
+  /** Overrides of model parameters by id (KB-bound values or option parameters). */
+  readonly params?: Readonly<Record<string, number>>;
+  /** Initial amounts of species (replace their initial assignments). */
+  readonly initial?: Readonly<Record<string, number>>;
+  /** Species held at a value for the whole run (boundary species: reactions do not change them). */
+  readonly held?: Readonly<Record<string, number>>;
+}
+
+export class SetUpError extends Error {
+  override name = 'SetUpError';
+}
+
+/** The niche model of a set-up, with initial amounts and held species applied to the IR. */
+export function buildSetUp(kb: KnowledgeBase, s: SetUp): Model {
+  const model = buildNicheModel(s.options, kb);
+  const initial = { ...(s.initial ?? {}), ...(s.held ?? {}) };
+  const ids = new Set(model.species.map((x) => x.id));
+  for (const id of Object.keys(initial))
+    if (!ids.has(id))
+      throw new SetUpError(
+        `set-up names species '${id}', which the model lacks; species: ${[...ids].join(', ')}`,
+      );
+  const species = model.species.map((x) => {
+    if (!(x.id in initial)) return x;
+    const v = initial[x.id];
+    if (!(v >= 0) || !Number.isFinite(v))
+      throw new SetUpError(`species '${x.id}': amount must be >= 0, got ${v}`);
+    const held = s.held !== undefined && x.id in s.held;
+    const { initialConcentration: _c, ...rest } = x;
+    return { ...rest, initialAmount: v, ...(held ? { boundaryCondition: true } : {}) };
+  });
+  const initialAssignments = model.initialAssignments.filter((a) => !(a.symbol in initial));
+  return { ...model, species, initialAssignments };
+}
+
+/** Solver settings shared by every experiment (tight, so that directions are not solver noise). */
+export const SOLVER = { method: 'rodas5p', rtol: 1e-8, atol: 1e-6 } as const;
+
+/**
+ * Runs a set-up and returns the named read-outs at each time (months). Throws when the solver fails: an experiment
+ * never reports numbers from an unfinished run.
+ */
+export function readAt(
+  kb: KnowledgeBase,
+  s: SetUp,
+  times: readonly number[],
+  ids: readonly string[],
+): Record<string, number[]> {
+  const model = buildSetUp(kb, s);
+  const tEnd = Math.max(...times);
+  const r = simulateModel(model, {
+    ...SOLVER,
+    tEnd,
+    saveat: times,
+    ...(s.params ? { params: s.params } : {}),
+  });
+  if (r.retcode !== 'Success') throw new Error(`simulation failed (${r.retcode}): ${r.message}`);
+  const out: Record<string, number[]> = {};
+  for (const id of ids) {
+    const col = r.column(id);
+    // one value per requested time: the last saved value at that time (post-event)
+    out[id] = times.map((t) => {
+      let v = Number.NaN;
+      for (let i = 0; i < r.time.length; i++)
+        if (Math.abs(r.time[i] - t) <= 1e-12 * Math.max(1, t)) v = col[i];
+      return v;
+    });
+  }
+  return out;
+}
+
+/** Read-outs at one time. */
+export function readOne(
+  kb: KnowledgeBase,
+  s: SetUp,
+  t: number,
+  ids: readonly string[],
+): Record<string, number> {
+  const r = readAt(kb, s, [t], ids);
+  return Object.fromEntries(ids.map((id) => [id, r[id][0]]));
+}
+
+/** Months per hour and per day (the niche model's time unit is the month; DAYS_PER_MONTH of src/therapy). */
+export const DAY = 1 / 30.44;
+export const HOUR = DAY / 24;
+
+/** Options common to in-vitro cultures: no immune compartment, no normal lineage (bulk cells = LSC compartment). */
+export const IN_VITRO: NicheOptions = { immune: false, lineages: false, tki: { kind: 'none' } };
+
+/** No niche cell in the well: the IL-8 and VCAM1/CXCL12 feedbacks on the leukaemic cells are off. */
+export const NO_NICHE_FEEDBACK = {
+  'il8-cxcr-retention': false,
+  'vcam1-cxcl12-retention': false,
+} as const;
+
+/**
+ * The marrow-equivalent exosome doses: the pools of the untreated marrow model of Hähnel patient 1 at diagnosis
+ * (3 days after the start, when the pools have filled: clearance 300/month). In-vitro doses are expressed as these
+ * pools because the studies dose in µg protein/mL and no particle or per-cell conversion was retrievable
+ * (biology.md §5.4); the uptake half-saturations of the KB were chosen relative to the same pools.
+ */
+export function marrowPools(kb: KnowledgeBase): { cml: number; bmsc: number } {
+  const r = readOne(kb, { options: { tki: { kind: 'none' } } }, 3 * DAY, [
+    'E_cml',
+    'E_lsc',
+    'w_lsc',
+    'E_bmsc',
+  ]);
+  return { cml: r.E_cml + r.w_lsc * r.E_lsc, bmsc: r.E_bmsc };
+}
+
+/** Value of a KB parameter. */
+export const kbValue = (kb: KnowledgeBase, key: string): number => kb.parameter(key).value;
+
+/**
+ * Cultures are seeded at this fraction of the LSC carrying capacity (hahnel2020.Ky), so that the logistic term
+ * stays near 1 and growth is exponential over a week, as in a sub-confluent culture. Only ratios between arms are
+ * read, so the seeding density itself carries no biology.
+ */
+export const SEED_FRACTION = 0.01;
+
+/** Cells seeded in a culture (all cycling, none quiescent). */
+export function seeded(kb: KnowledgeBase): number {
+  return SEED_FRACTION * kbValue(kb, 'hahnel2020.Ky');
+}
+
+/** Read-out time of tube formation / vascular density at its plateau: 5 relaxation times of niche.vascular.rate. */
+export function vascularPlateau(kb: KnowledgeBase): number {
+  return 5 / kbValue(kb, 'niche.vascular.rate');
+}
