@@ -1,14 +1,24 @@
 /**
- * The stochastic branch of `exoniche simulate` (`--engine ssa|nrm`): one trajectory (`time,<ids>`) or, with
- * `--replicates N`, the ensemble mean and SD (`time,<id>-mean,<id>-sd,...`). Kept apart from simulate.ts so
- * that command stays a thin dispatcher.
+ * The stochastic branch of `exoniche simulate` (`--engine ssa|nrm|tau|hybrid`): one trajectory
+ * (`time,<ids>`) or, with `--replicates N`, the ensemble mean and SD (`time,<id>-mean,<id>-sd,...`). With
+ * `--out FILE` a run manifest is written beside the output (`<out minus .csv/.json>.manifest.json`), as the
+ * ODE path does: version, command, inputs with their SHA-256, parameter overrides and the hash of every
+ * effective parameter, seed, engine, replicates, timings. Kept apart from simulate.ts so that command stays
+ * a thin dispatcher.
  */
 import { writeFileAtomic } from '../../io/atomic-write.js';
+import { fileSha256, parameterHash, type RunManifest } from '../../io/manifest.js';
 import { timeCourseToCsv, timeCourseToJson } from '../../io/timecourse-csv.js';
 import type { Model } from '../../models/ir.js';
 // [issue 4, approximate engines] tau and hybrid run through simulateApproximate (docs/hybrid.md).
 import { type ApproximateEngine, simulateApproximate } from '../../models/simulate-approximate.js';
-import { type StochasticEngine, simulateStochastic } from '../../models/simulate-stochastic.js';
+import {
+  prepareStochastic,
+  type StochasticEngine,
+  type StochasticModel,
+  simulateStochastic,
+} from '../../models/simulate-stochastic.js';
+import { VERSION } from '../../version.js';
 import { CliError, EXIT } from '../exit-codes.js';
 import { parseNumber, positiveInteger } from '../parse-args.js';
 
@@ -34,6 +44,10 @@ export interface StochasticCliSettings {
   readonly seed?: string;
   readonly out?: string;
   readonly quiet?: boolean;
+  /** For the manifest: the model file read, the command-line words after `exoniche`, reference info. */
+  readonly inputPath?: string;
+  readonly argv?: readonly string[];
+  readonly extraSettings?: Readonly<Record<string, unknown>>;
 }
 
 export function runStochasticSimulate(model: Model, s: StochasticCliSettings): void {
@@ -53,6 +67,13 @@ export function runStochasticSimulate(model: Model, s: StochasticCliSettings): v
     throw new CliError('--t-end must be after --t-start for stochastic engines', EXIT.usage);
   const vars = s.vars ?? model.species.map((sp) => sp.id);
   const t0 = performance.now();
+  let prepared: StochasticModel;
+  try {
+    prepared = prepareStochastic(model);
+  } catch (err) {
+    throw new CliError((err as Error).message, EXIT.dataError);
+  }
+  const tCompile = performance.now();
   let res: ReturnType<typeof simulateStochastic> | ReturnType<typeof simulateApproximate>;
   try {
     const common = {
@@ -64,16 +85,16 @@ export function runStochasticSimulate(model: Model, s: StochasticCliSettings): v
       params: s.params,
       ids: vars,
     };
-    // [issue 4, approximate engines] models with events are refused by these engines (clear message)
     res =
       s.engine === 'tau' || s.engine === 'hybrid'
-        ? simulateApproximate(model, { ...common, engine: s.engine })
-        : simulateStochastic(model, { ...common, engine: s.engine });
+        ? simulateApproximate(prepared, { ...common, engine: s.engine })
+        : simulateStochastic(prepared, { ...common, engine: s.engine });
   } catch (err) {
     const msg = (err as Error).message;
     throw new CliError(msg, /unknown output/.test(msg) ? EXIT.usage : EXIT.dataError);
   }
-  const ms = performance.now() - t0;
+  const tSolve = performance.now();
+  const ms = tSolve - tCompile;
   const nv = res.ids.length;
   const nt = res.time.length;
   let table: { ids: readonly string[]; time: Float64Array; values: Float64Array };
@@ -100,6 +121,40 @@ export function runStochasticSimulate(model: Model, s: StochasticCliSettings): v
   if (s.out) {
     try {
       writeFileAtomic(s.out, text);
+      const manifestPath = `${s.out.replace(/\.(csv|json)$/i, '')}.manifest.json`;
+      const manifest: RunManifest = {
+        tool: 'exoniche',
+        version: VERSION,
+        command: ['exoniche', ...(s.argv ?? ['simulate'])].join(' '),
+        createdAt: new Date().toISOString(),
+        node: process.version,
+        inputs: s.inputPath ? [{ path: s.inputPath, sha256: fileSha256(s.inputPath) }] : [],
+        parameters: s.params,
+        parameterHash: parameterHash(effectiveParameters(prepared, s.params)),
+        // RunManifest.seed is a number: exact below 2^53; settings.seed always holds the exact decimal text
+        ...(seed <= BigInt(Number.MAX_SAFE_INTEGER) ? { seed: Number(seed) } : {}),
+        settings: {
+          engine: s.engine,
+          replicates: res.replicates,
+          seed: String(seed),
+          tStart: s.tStart,
+          tEnd: s.tEnd,
+          steps: s.steps,
+          vars: res.ids,
+          format: s.format,
+          ...(s.extraSettings ?? {}),
+        },
+        outputs: [s.out],
+        timings: { compileMs: tCompile - t0, solveMs: tSolve - tCompile },
+        result: {
+          retcode: 'Success',
+          engine: s.engine,
+          replicates: res.replicates,
+          reactions: res.firings,
+          events: res.eventCount,
+        },
+      };
+      writeFileAtomic(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
     } catch (err) {
       throw new CliError(`cannot write ${s.out}: ${(err as Error).message}`, EXIT.cantCreate);
     }
@@ -108,4 +163,16 @@ export function runStochasticSimulate(model: Model, s: StochasticCliSettings): v
         `${model.id}: ${res.replicates} replicate(s) with ${s.engine} in ${ms.toFixed(1)} ms (${res.firings} reactions); wrote ${s.out}\n`,
       );
   } else process.stdout.write(text);
+}
+
+/** Every parameter-vector entry (parameters, compartment sizes, fixed species) with the overrides applied. */
+function effectiveParameters(
+  prepared: StochasticModel,
+  overrides: Readonly<Record<string, number>>,
+): Record<string, number> {
+  const out: Record<string, number> = {};
+  prepared.compiled.parameterIds.forEach((id, j) => {
+    out[id] = prepared.compiled.p0[j];
+  });
+  return { ...out, ...overrides };
 }

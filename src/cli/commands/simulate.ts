@@ -107,7 +107,18 @@ function runSimulate(modelPath: string, flags: SimulateFlags, argv: readonly str
       .map((s) => s.trim())
       .filter(Boolean);
     const settings = { tStart, tEnd, steps, params, format, vars, out: flags.out, quiet: flags.quiet };
-    runStochasticSimulate(model, { ...settings, engine, replicates: flags.replicates, seed: flags.seed });
+    runStochasticSimulate(model, {
+      ...settings,
+      engine,
+      replicates: flags.replicates,
+      seed: flags.seed,
+      inputPath: loaded.path,
+      argv,
+      extraSettings: {
+        ...(loaded.reference ? { referenceModel: loaded.reference.info.name } : {}),
+        ...(loaded.reference?.patient !== undefined ? { patient: loaded.reference.patient } : {}),
+      },
+    });
     return;
   }
   let compiled: ReturnType<typeof compileModel>;

@@ -25,6 +25,14 @@
  *
  * Random numbers come from one keyed stream per trajectory (keys (seed, replicate, purpose 'hybrid'), see
  * hybridStream); the ODE part is deterministic, so the same key gives the same bits.
+ *
+ * External events (model events, dosing; `HybridEvents`): their indicators join the driver's, so a
+ * crossing by the continuous part is located by the same root finder, and their scheduled times are exact
+ * time stops of the driver (ctx.schedule). A crossing caused by a jump is not a root of anything (the
+ * state jumps), so after every jump `afterJump` is called with the pre-jump state and decides itself. After
+ * any external event the partition is re-applied (thresholds) and the jump set recomputed; propensities are
+ * evaluated live from y and p, so a parameter changed by an event takes effect at once. Lambda keeps
+ * running across an event: the residual E - Lambda is still Exp(1) for the new hazard (memorylessness).
  */
 import type { EventContext, EventSet } from '../ode/events.js';
 import { odeProblem } from '../ode/problem.js';
@@ -50,6 +58,16 @@ export interface HybridOptions {
   /** Absolute tolerance for the species (the hazard component uses rtol-scaled 1e-8). Default 1e-6. */
   readonly atol?: number;
   readonly maxSteps?: number;
+}
+
+/**
+ * Events driven from outside the engine (the model layer builds them from SBML events). Indicators are
+ * watched by the ODE driver's root finder exactly as in `EventSet`; `ctx.y` has nSpecies + 1 entries (the
+ * last is the engine's integrated hazard: leave it alone).
+ */
+export interface HybridEvents extends EventSet {
+  /** Called right after each jump (at the jump time, state already changed); `yBefore` is the pre-jump state. */
+  afterJump?(ctx: EventContext, yBefore: Float64Array): void;
 }
 
 export interface HybridResult {
@@ -161,6 +179,7 @@ export class HybridSimulator {
     saveat: ArrayLike<number>,
     t0 = 0,
     x0: ArrayLike<number> = this.problem.x0,
+    external?: HybridEvents,
   ): HybridResult {
     const { n, m, a, jump, discrete, into, problem } = this;
     const p = problem.p;
@@ -195,17 +214,53 @@ export class HybridSimulator {
     };
 
     const self = this;
+    const nExt = external?.count ?? 0;
+    const nOwn = 1 + n;
+    const directions = new Int8Array(nOwn + nExt).fill(1);
+    if (external) {
+      if (external.directions) directions.set(external.directions, nOwn);
+    }
+    const extOut = new Float64Array(nExt);
+    const extFired = new Int32Array(nExt);
+    const extRising = new Uint8Array(nExt);
+    const yBefore = new Float64Array(n + 1);
     const events: EventSet = {
-      count: 1 + n,
-      indicators(_t, y, out) {
+      count: nOwn + nExt,
+      directions,
+      indicators(t, y, out) {
         out[0] = y[n] - self.threshold;
         for (let i = 0; i < n; i++) out[1 + i] = discrete[i] || self.mode[i] !== 0 ? -1 : self.low - y[i];
+        if (external) {
+          external.indicators(t, y, extOut);
+          for (let k = 0; k < nExt; k++) out[nOwn + k] = extOut[k];
+        }
       },
-      handle(ctx: EventContext, fired, _rising, nFired) {
+      start(ctx: EventContext) {
+        if (!external?.start) return;
+        external.start(ctx);
+        self.repartition(ctx.y);
+      },
+      onTime(ctx: EventContext, tag: number) {
+        if (!external?.onTime) return;
+        external.onTime(ctx, tag);
+        self.repartition(ctx.y);
+      },
+      handle(ctx: EventContext, fired, rising, nFired) {
         const y = ctx.y;
         let jumped = false;
-        for (let k = 0; k < nFired; k++) if (fired[k] === 0) jumped = true;
+        let ne = 0;
+        for (let k = 0; k < nFired; k++) {
+          if (fired[k] === 0) jumped = true;
+          else if (fired[k] >= nOwn) {
+            extFired[ne] = fired[k] - nOwn;
+            extRising[ne] = rising[k];
+            ne++;
+          }
+        }
+        // external events crossed by the continuous part first (they happened at this root), then the jump
+        if (ne > 0) (external as HybridEvents).handle(ctx, extFired, extRising, ne);
         if (jumped) {
+          yBefore.set(y);
           // choose the reaction by the jump propensities at the firing time
           let a0 = 0;
           for (let j = 0; j < m; j++) {
@@ -231,6 +286,7 @@ export class HybridSimulator {
           }
           y[n] = 0;
           self.threshold = -Math.log((rng as UniformSource).nextFloat64Open());
+          external?.afterJump?.(ctx, yBefore);
         }
         self.repartition(y);
       },

@@ -1,5 +1,6 @@
 /** Hybrid stochastic/deterministic simulation with dynamic partitioning. See docs/hybrid.md. */
 export {
+  type HybridEvents,
   type HybridOptions,
   type HybridResult,
   HybridSimulator,

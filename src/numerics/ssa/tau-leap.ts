@@ -27,8 +27,18 @@
  * autocatalysis; a catalyst counts as order 1, which only makes tau smaller-or-equal where it matters).
  * Time-dependent propensities are frozen over a leap at their value at its start (the usual explicit
  * approximation; keep eps small for fast-varying rates).
+ *
+ * Events (driven from outside, see models/simulate-approximate.ts): `step(tMax)` takes one leap (or one
+ * batch of exact steps) and never passes tMax, so a caller lands exactly on event times. A batch of exact
+ * steps stops right after a firing for which `watch(t, x)` is true. When a leap has carried a watched
+ * condition across, `refineLeap` locates the crossing inside it without bias for the leap's own law: given
+ * its Poisson counts K_j over (t0, t1], the counts over the first half are Binomial(K_j, 1/2) (the firing
+ * times of a Poisson process with frozen rate are uniform given their number), so bisecting with binomial
+ * splits walks down to a sub-interval holding a single firing, whose time is then uniform in it; the
+ * trajectory is cut there and the rest of the leap discarded (by the Markov property of the frozen-rate
+ * process the continuation is drawn afresh). Cost: about log2(K) binomial draws per located crossing.
  */
-import { poisson } from '../random/samplers/discrete.js';
+import { binomial, poisson } from '../random/samplers/discrete.js';
 import type { UniformSource } from '../random/stream.js';
 import { type JumpProblem, type PropensityInto, propensityIntoOf } from './problem.js';
 
@@ -81,6 +91,16 @@ export class TauLeaping {
   private readonly mu: Float64Array;
   private readonly sigma2: Float64Array;
   private rng: UniformSource | null = null;
+  /** The last step: a leap (true) from (leapT0, leapX0) to t with Poisson counts leapK and critical leapJc. */
+  private lastWasLeap = false;
+  private leapT0 = 0;
+  private readonly leapX0: Float64Array;
+  private readonly leapK: Float64Array;
+  private readonly leftK: Float64Array;
+  private readonly xMid: Float64Array;
+  private leapJc = -1;
+  /** Exact-step batches stop after a firing for which this returns true (events). */
+  watch: ((t: number, x: Float64Array) => boolean) | null = null;
 
   constructor(problem: JumpProblem, options: TauLeapOptions = {}) {
     this.problem = problem;
@@ -125,6 +145,10 @@ export class TauLeaping {
     this.a = new Float64Array(m);
     this.critical = new Uint8Array(m);
     this.k = new Float64Array(m);
+    this.leapX0 = new Float64Array(n);
+    this.leapK = new Float64Array(m);
+    this.leftK = new Float64Array(m);
+    this.xMid = new Float64Array(n);
   }
 
   reset(t0: number, rng: UniformSource, x0?: ArrayLike<number>): void {
@@ -136,6 +160,7 @@ export class TauLeaping {
     this.stats.leaps = 0;
     this.stats.rejections = 0;
     this.stats.ssaSteps = 0;
+    this.lastWasLeap = false;
   }
 
   /** g_i of Cao, Gillespie & Petzold (2006), eq. 27 and the text after it. */
@@ -170,11 +195,20 @@ export class TauLeaping {
 
   /** Simulate until t = tEnd (exactly). */
   advanceTo(tEnd: number): void {
+    while (this.t < tEnd) this.step(tEnd);
+  }
+
+  /**
+   * One leap, or one batch of up to ssaSteps exact steps, ending at or before tEnd (exactly at tEnd when it
+   * gets there). Does nothing when t >= tEnd.
+   */
+  step(tEnd: number): void {
     const rng = this.rng;
     if (!rng) throw new Error('TauLeaping: reset() first');
     const { a, x, n, m, critical, k, xNew, mu, sigma2, rPtr, rSpecies, rStoich } = this;
     const pr = this.problem;
-    while (this.t < tEnd) {
+    this.lastWasLeap = false;
+    if (this.t < tEnd) {
       const a0 = this.propensities();
       if (!(a0 > 0)) {
         this.t = tEnd;
@@ -236,7 +270,7 @@ export class TauLeaping {
       // 3. exact steps when a leap would be short
       if (tau1 < this.ssaFactor / a0) {
         this.exactSteps(tEnd, a0);
-        continue;
+        return;
       }
       // 4-5. leap, rejecting and halving tau' on negativity
       const tRemain = tEnd - this.t;
@@ -276,6 +310,11 @@ export class TauLeaping {
             break;
           }
         if (ok) {
+          this.leapT0 = this.t;
+          this.leapX0.set(x);
+          this.leapK.set(k);
+          this.leapJc = jc;
+          this.lastWasLeap = true;
           for (let i = 0; i < n; i++) x[i] = xNew[i];
           this.t = tau === tRemain ? tEnd : this.t + tau;
           this.stats.leaps++;
@@ -316,7 +355,83 @@ export class TauLeaping {
       this.t = tNext;
       this.stats.ssaSteps++;
       this.stats.firings++;
+      if (this.watch?.(this.t, this.x)) return;
     }
+  }
+
+  /**
+   * After a step(): if it was a leap over which `changed(t, x)` went from false (at its start) to true (at
+   * its end), cut the trajectory at the first firing at which it holds, located by binomial bisection of
+   * the leap's Poisson counts (see the module comment). Returns true when the state was moved back. An
+   * intermediate state with a negative count (possible inside a leap even when both ends are fine) counts
+   * as 'changed', so the trajectory is never cut at a negative state. Only the first change is sought when
+   * the condition is monotone along the leap; a condition that turns on and off again within one half
+   * interval may be located late.
+   */
+  refineLeap(changed: (t: number, x: Float64Array) => boolean): boolean {
+    if (!this.lastWasLeap) return false;
+    const rng = this.rng as UniformSource;
+    const { n, m, leapK: kk, leftK: kl, xMid } = this;
+    const xlo = this.xNew; // scratch: state at lo
+    xlo.set(this.leapX0);
+    let lo = this.leapT0;
+    let hi = this.t;
+    let critAtHi = this.leapJc >= 0;
+    for (let iter = 0; iter < 200; iter++) {
+      let total = critAtHi ? 1 : 0;
+      for (let j = 0; j < m; j++) total += kk[j];
+      if (total <= 1) break;
+      const mid = lo + 0.5 * (hi - lo);
+      if (!(mid > lo && mid < hi)) break;
+      xMid.set(xlo);
+      for (let j = 0; j < m; j++) {
+        kl[j] = kk[j] > 0 ? binomial(rng, kk[j], 0.5) : 0;
+        if (kl[j] > 0) this.applyChange(j, kl[j], xMid);
+      }
+      let left = false;
+      for (let i = 0; i < n; i++)
+        if (xMid[i] < 0) {
+          left = true;
+          break;
+        }
+      if (!left) left = changed(mid, xMid);
+      if (left) {
+        hi = mid;
+        for (let j = 0; j < m; j++) kk[j] = kl[j];
+        critAtHi = false;
+      } else {
+        lo = mid;
+        xlo.set(xMid);
+        for (let j = 0; j < m; j++) kk[j] -= kl[j];
+      }
+    }
+    // (lo, hi] holds at most one firing (or cannot be halved further): it happens at a uniform time in the
+    // interval (a critical firing at hi); the rest of the leap is discarded.
+    let tf = hi;
+    xMid.set(xlo);
+    if (critAtHi) this.applyChange(this.leapJc, 1, xMid);
+    else {
+      let fired = false;
+      for (let j = 0; j < m && !fired; j++)
+        if (kk[j] > 0) {
+          this.applyChange(j, kk[j], xMid);
+          fired = true;
+        }
+      if (fired) {
+        const u = lo + rng.nextFloat64Open() * (hi - lo);
+        if (u > lo && u < hi) tf = u;
+      }
+    }
+    for (let i = 0; i < n; i++) if (xMid[i] < 0) return false; // keep the whole leap rather than go negative
+    if (tf === this.t) {
+      let same = true;
+      for (let i = 0; i < n; i++) if (xMid[i] !== this.x[i]) same = false;
+      if (same) return false;
+    }
+    this.x.set(xMid);
+    this.t = tf;
+    this.lastWasLeap = false;
+    return true;
   }
 }
 

@@ -3,7 +3,7 @@
  * against the analytic ODE solution in the all-continuous limit, and for reproducibility.
  */
 import { describe, expect, it } from 'vitest';
-import { HybridSimulator, hybridStream } from '../../../src/numerics/hybrid/index.js';
+import { type HybridEvents, HybridSimulator, hybridStream } from '../../../src/numerics/hybrid/index.js';
 import { createStreamFactory } from '../../../src/numerics/random/index.js';
 import { DirectMethod } from '../../../src/numerics/ssa/direct.js';
 import { jumpProblem } from '../../../src/numerics/ssa/problem.js';
@@ -137,5 +137,61 @@ describe('HybridSimulator', () => {
     // by t = 12 the Poisson(1000 (1 - e^-5) e^-7) ~ 0.9 law: mean within sampling error
     const m12 = 1000 * (1 - Math.exp(-5)) * Math.exp(-7);
     expect(Math.abs(meanVar(at12).mean - m12)).toBeLessThan(4 * Math.sqrt(m12 / 200) + 0.1);
+  });
+
+  // [issue 4] external events: root finding on the continuous part, the after-jump hook, exact stops,
+  // repartitioning after an event
+  it('external events: continuous crossings located by root finding, every jump reported, dose lifts a discrete species', () => {
+    let jumps = 0;
+    let crossT = Number.NaN;
+    let crossY = Number.NaN;
+    let dosedAt = Number.NaN;
+    const ev: HybridEvents = {
+      count: 1,
+      directions: Int8Array.of(1),
+      indicators(_t, y, out) {
+        out[0] = y[1] - 420; // Y rises through 420
+      },
+      start(ctx) {
+        ctx.schedule(2, 7);
+      },
+      handle(ctx) {
+        if (Number.isNaN(crossT)) {
+          crossT = ctx.t;
+          crossY = ctx.y[1];
+        }
+      },
+      onTime(ctx, tag) {
+        expect(tag).toBe(7);
+        dosedAt = ctx.t;
+        ctx.y[0] += 500; // a bolus of X: above `high`, so X turns continuous
+      },
+      afterJump(ctx, yBefore) {
+        jumps++;
+        let d = 0;
+        for (let i = 0; i < 2; i++) if (ctx.y[i] !== yBefore[i]) d++;
+        expect(d).toBe(1); // only X changes at a jump (Y is continuous)
+      },
+    };
+    const h = new HybridSimulator(feed, { low: 100, high: 200, rtol: 1e-9, atol: 1e-9 });
+    let seen = 0;
+    for (let r = 0; r < 20; r++) {
+      jumps = 0;
+      crossT = Number.NaN;
+      dosedAt = Number.NaN;
+      const res = h.run(hybridStream(77, r), [1.999, 2, 3], 0, feed.x0, ev);
+      expect(res.retcode).toBe('Success');
+      expect(jumps).toBe(res.firings);
+      expect(dosedAt).toBe(2);
+      // post-event state at the save point t = 2: X jumped by 500 there
+      expect(res.u[2] - res.u[0]).toBeGreaterThan(450);
+      expect(res.repartitions).toBeGreaterThanOrEqual(1);
+      expect(Number.isInteger(res.u[4])).toBe(false); // X continuous after the dose
+      if (!Number.isNaN(crossT)) {
+        seen++;
+        expect(Math.abs(crossY - 420)).toBeLessThan(1e-6);
+      }
+    }
+    expect(seen).toBeGreaterThan(0);
   });
 });

@@ -182,4 +182,43 @@ describe('TauLeaping', () => {
     }
     expect(rej).toBeGreaterThan(0);
   });
+
+  // [issue 4] the hooks the model layer uses for events
+  it('step(tMax) never passes tMax; refineLeap cuts a leap at the firing that makes a condition true', () => {
+    // 0 -> X at 1000 and X -> 0 at x: leaps of ~70 firings near X = 600
+    const pb = jumpProblem({
+      x0: [0],
+      p: Float64Array.of(1000, 1),
+      propensities: [(_t, _x, p) => p[0], (_t, x, p) => p[1] * x[0]],
+      changes: [[[0, 1]], [[0, -1]]],
+      reads: [[], [0]],
+    });
+    const e = new TauLeaping(pb);
+    const f = createStreamFactory(8);
+    let cut = 0;
+    for (let r = 0; r < 200; r++) {
+      e.reset(0, f.stream({ replicate: r, purpose: 'tau' }));
+      const cond = (_t: number, x: Float64Array) => x[0] >= 600;
+      e.watch = cond;
+      for (;;) {
+        const t0 = e.t;
+        e.step(0.9 + 0.05 * (r % 3));
+        expect(e.t).toBeLessThanOrEqual(0.9 + 0.05 * (r % 3));
+        expect(e.t).toBeGreaterThan(t0);
+        if (cond(e.t, e.x)) {
+          const leapEnd = e.t;
+          if (e.refineLeap(cond)) {
+            cut++;
+            expect(e.t).toBeLessThanOrEqual(leapEnd);
+          }
+          // at the cut the condition has just become true: one firing (+1) or a net step of +-1 at most
+          expect(e.x[0]).toBeGreaterThanOrEqual(600);
+          expect(e.x[0]).toBeLessThanOrEqual(601);
+          break;
+        }
+        if (e.t >= 0.9 + 0.05 * (r % 3)) break;
+      }
+    }
+    expect(cut).toBeGreaterThan(100); // most crossings happen inside a leap
+  });
 });
