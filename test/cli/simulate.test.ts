@@ -70,6 +70,7 @@ describe('exoniche simulate', () => {
     expect(existsSync(out)).toBe(true);
     const manifest = JSON.parse(readFileSync(join(dir, 'run.manifest.json'), 'utf8'));
     expect(manifest.tool).toBe('exoniche');
+    expect(manifest.command).toMatch(/^exoniche simulate (?!simulate)/); // the command word once
     expect(manifest.inputs[0].sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(manifest.parameterHash).toMatch(/^[0-9a-f]{64}$/);
     expect(manifest.result.retcode).toBe('Success');

@@ -162,7 +162,7 @@ function runSimulate(modelPath: string, flags: SimulateFlags, argv: readonly str
       const manifest: RunManifest = {
         tool: 'exoniche',
         version: VERSION,
-        command: ['exoniche', 'simulate', ...argv].join(' '),
+        command: ['exoniche', ...argv].join(' '),
         createdAt: new Date().toISOString(),
         node: process.version,
         inputs: [{ path: loaded.path, sha256: fileSha256(loaded.path) }],

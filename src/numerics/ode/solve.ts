@@ -261,6 +261,14 @@ export function solve(problem: OdeProblem, options: SolveOptions = {}): OdeSolut
         }
         ctxT = tr;
         events.handle(ctx, fired, rising, nFired);
+        // Scheduled calls due at this instant run now, after the state events; left in the queue they would
+        // fall behind the integrator and every later scheduled call would be skipped.
+        if (events.onTime) {
+          while (scheduled.length > 0 && dir * (scheduled[0].t - tr) <= 0) {
+            const { tag } = scheduled.shift()!;
+            events.onTime(ctx, tag);
+          }
+        }
         stats.events++;
         eventTimes.push(tr);
         if (everyStep) save(tr, ctxY);

@@ -171,6 +171,35 @@ describe('solve: events', () => {
     expect(Math.abs(sol.at(3)[0] - exact(3))).toBeLessThan(1e-8); // post-dose value at the dose time
   });
 
+  it('a state event whose root lands exactly on a scheduled time does not swallow the scheduled calls', () => {
+    // indicator 4.5 - t has its root at the scheduled time 4.5; doses are scheduled at 4.5 and 5
+    const onTimes: number[] = [];
+    const roots: number[] = [];
+    const events: EventSet = {
+      count: 1,
+      directions: Int8Array.of(-1),
+      indicators(t, _y, out) {
+        out[0] = 4.5 - t;
+      },
+      start(ctx) {
+        ctx.schedule(4.5, 0);
+        ctx.schedule(5, 1);
+      },
+      handle(ctx) {
+        roots.push(ctx.t);
+      },
+      onTime(ctx) {
+        onTimes.push(ctx.t);
+        ctx.y[0] += 1;
+      },
+    };
+    const sol = solve(odeProblem(decay.f, [1], [0, 6]), { ...opts, events, saveat: [6] });
+    expect(roots).toEqual([4.5]);
+    expect(onTimes).toEqual([4.5, 5]);
+    const exact = Math.exp(-6) + Math.exp(-1.5) + Math.exp(-1);
+    expect(Math.abs(sol.u[sol.u.length - 1] - exact)).toBeLessThan(1e-8);
+  });
+
   it('start() may change the initial state', () => {
     const events: EventSet = {
       count: 0,
