@@ -9,7 +9,7 @@ export {
   type Seed,
   type StreamKey,
 } from './keys.js';
-export { mulhi32, philox4x32, threefry4x32 } from './philox.js';
+export { mulhi32, philox4x32, philox4x32Blocks, threefry4x32 } from './philox.js';
 export { AliasTable, categorical } from './samplers/categorical.js';
 export { exponential, gamma, normal, standardNormal, uniform } from './samplers/continuous.js';
 export {

@@ -23,6 +23,12 @@
  * child factory keeps the chaining state after its prefix, so deriving a stream costs O(length of its suffix).
  */
 import { philox4x32 } from './philox.js';
+import { createPhiloxKernel } from './philox-wasm.js';
+
+/** Philox for the compression function: the WebAssembly kernel when available (same bits), else JavaScript. */
+const KERNEL = createPhiloxKernel();
+/** Output of the JavaScript fallback; compress() is synchronous, so one buffer serves every hasher. */
+const SCRATCH = new Uint32Array(4);
 
 /** A run seed: a non-negative integer below 2^64 (number or bigint; 5 and 5n are the same seed). */
 export type Seed = number | bigint;
@@ -62,7 +68,6 @@ export class KeyHasher {
   private words = 0;
   private byteWord = 0;
   private byteCount = 0;
-  private readonly tmp = new Uint32Array(4);
 
   clone(): KeyHasher {
     const c = new KeyHasher();
@@ -132,16 +137,26 @@ export class KeyHasher {
 
   /** Finish a copy of the state: strengthening block, digest -> stream key. The hasher itself is unchanged. */
   digest(): StreamKey {
-    const c = this.clone();
-    const words = c.words;
-    if (c.hasPending) c.word(0);
-    c.compress(words >>> 0, 0x80000000);
-    return { k0: c.h0, k1: c.h1, c2: c.h2, c3: c.h3 };
+    return this.clone().finish();
+  }
+
+  /** digest() without the copy: closes this hasher itself (for a throw-away clone). */
+  finish(): StreamKey {
+    const words = this.words;
+    if (this.hasPending) this.word(0);
+    this.compress(words >>> 0, 0x80000000);
+    return { k0: this.h0, k1: this.h1, c2: this.h2, c3: this.h3 };
   }
 
   private compress(m0: number, m1: number): void {
-    const t = this.tmp;
-    philox4x32(this.h0, this.h1, this.h2, this.h3, m0, m1, t, 0, 10);
+    let t: Uint32Array;
+    if (KERNEL !== undefined) {
+      KERNEL.blocks(this.h0, this.h1, 1, this.h2, this.h3, m0, m1);
+      t = KERNEL.out;
+    } else {
+      t = SCRATCH;
+      philox4x32(this.h0, this.h1, this.h2, this.h3, m0, m1, t, 0, 10);
+    }
     this.h0 = (t[0] ^ this.h0) >>> 0;
     this.h1 = (t[1] ^ this.h1) >>> 0;
     this.h2 = (t[2] ^ this.h2) >>> 0;
@@ -210,5 +225,5 @@ export function deriveStreamKey(seed: Seed, path: readonly PathComponent[] = [])
   h.header();
   h.seed(seed);
   for (const [label, value] of path) h.component(label, value);
-  return h.digest();
+  return h.finish();
 }

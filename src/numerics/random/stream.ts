@@ -5,8 +5,9 @@
  * the number of 32-bit words consumed. Word w of a stream is word (w mod 4) of Philox4x32-10 applied to the counter
  * (c0, c1, c2, c3) = (lo32(w div 4), hi32(w div 4), c2, c3) under key (k0, k1). Nothing else is state, so the same
  * seed and path give the same bits whatever the worker count, the sharding or the order in which streams are
- * created and interleaved; checkpointing is (key, position); skip-ahead is O(1). Each Philox call fills a 4-word
- * buffer, so drawing allocates nothing.
+ * created and interleaved; checkpointing is (key, position); skip-ahead is O(1). Blocks are generated in
+ * batches (by the WebAssembly kernel of philox-wasm.ts when available) into a per-stream buffer, allocated at
+ * most twice in a stream's life, so drawing allocates nothing.
  */
 import {
   KeyHasher,
@@ -17,7 +18,8 @@ import {
   type Seed,
   type StreamKey,
 } from './keys.js';
-import { philox4x32 } from './philox.js';
+import { philox4x32Blocks } from './philox.js';
+import { createPhiloxKernel } from './philox-wasm.js';
 
 /** What the samplers need: 32-bit words and 53-bit uniforms. RandomStream implements it. */
 export interface UniformSource {
@@ -49,16 +51,36 @@ function checkPosition(p: number): void {
   }
 }
 
+/** Most blocks generated per refill (words in the buffer / 4). */
+const MAX_BATCH = 64;
+/** Blocks generated 4 at a time into the small buffer before a stream moves to MAX_BATCH (see batch). */
+const SMALL_BLOCKS = 128;
+/** The WebAssembly Philox kernel (bit-identical to philox4x32Blocks, about 4x faster), when available. */
+const KERNEL = createPhiloxKernel();
+
 export class RandomStream implements UniformSource {
   private readonly k0: number;
   private readonly k1: number;
   private readonly c2: number;
   private readonly c3: number;
-  /** Block index of the next Philox call. */
+  /** Block index of the next refill. */
   private block = 0;
-  /** Next unread word of buf; 4 = empty. */
-  private idx = 4;
-  private readonly buf = new Uint32Array(4);
+  /** Next unread word of buf. */
+  private idx = 0;
+  /** Words of buf that are valid (idx === len: empty). */
+  private len = 0;
+  /**
+   * Blocks the next refill generates: 1, 2, then 4 until SMALL_BLOCKS blocks were generated, then MAX_BATCH.
+   * Whole batches keep the generator hot (one call per 256 words instead of per 4); the ramp keeps a stream
+   * that draws only a few words (one per agent, say) from paying for 64 blocks. The first phase fills a
+   * 16-word buffer (V8 keeps typed arrays of up to 64 bytes on its heap, cheap to allocate and collect for the
+   * many short-lived streams of an ensemble); only a stream that outlives it gets the 1 KiB buffer. Batching
+   * changes only when words are computed, never which.
+   */
+  private batch = 1;
+  /** Blocks generated since the last seek. */
+  private generated = 0;
+  private buf = new Uint32Array(16);
 
   constructor(key: StreamKey, position = 0) {
     this.k0 = key.k0 >>> 0;
@@ -74,7 +96,7 @@ export class RandomStream implements UniformSource {
 
   /** Words consumed so far. */
   get position(): number {
-    return (this.block - 1) * 4 + this.idx;
+    return this.block * 4 - this.len + this.idx;
   }
 
   /** Jump to an absolute word position (O(1): one Philox call at most). */
@@ -82,7 +104,10 @@ export class RandomStream implements UniformSource {
     checkPosition(position);
     const r = position % 4;
     this.block = (position - r) / 4;
-    this.idx = 4;
+    this.idx = 0;
+    this.len = 0;
+    this.batch = 1;
+    this.generated = 0;
     if (r !== 0) {
       this.refill();
       this.idx = r;
@@ -106,20 +131,22 @@ export class RandomStream implements UniformSource {
   }
 
   nextUint32(): number {
-    if (this.idx === 4) this.refill();
+    if (this.idx === this.len) this.refill();
     return this.buf[this.idx++];
   }
 
   nextFloat64(): number {
-    const a = this.nextUint32() >>> 5;
-    const b = this.nextUint32() >>> 6;
-    return (a * TWO26 + b) * TWO_M53;
+    const i = this.idx;
+    if (i + 2 > this.len) return this.nextFloat64Slow();
+    this.idx = i + 2;
+    return ((this.buf[i] >>> 5) * TWO26 + (this.buf[i + 1] >>> 6)) * TWO_M53;
   }
 
   nextFloat64Open(): number {
-    const a = this.nextUint32() >>> 6;
-    const b = this.nextUint32() >>> 6;
-    return (a * TWO26 + b + 0.5) * TWO_M52;
+    const i = this.idx;
+    if (i + 2 > this.len) return this.nextFloat64OpenSlow();
+    this.idx = i + 2;
+    return ((this.buf[i] >>> 6) * TWO26 + (this.buf[i + 1] >>> 6) + 0.5) * TWO_M52;
   }
 
   /** Fill out[start, end) with nextFloat64() values. */
@@ -134,12 +161,33 @@ export class RandomStream implements UniformSource {
     return out;
   }
 
+  private nextFloat64Slow(): number {
+    const a = this.nextUint32() >>> 5;
+    const b = this.nextUint32() >>> 6;
+    return (a * TWO26 + b) * TWO_M53;
+  }
+
+  private nextFloat64OpenSlow(): number {
+    const a = this.nextUint32() >>> 6;
+    const b = this.nextUint32() >>> 6;
+    return (a * TWO26 + b + 0.5) * TWO_M52;
+  }
+
   private refill(): void {
+    const n = this.batch;
     const b = this.block;
-    const lo = b % TWO32;
-    philox4x32(lo, (b - lo) / TWO32, this.c2, this.c3, this.k0, this.k1, this.buf, 0, 10);
-    this.block = b + 1;
+    if (4 * n > this.buf.length) this.buf = new Uint32Array(4 * MAX_BATCH);
+    if (KERNEL !== undefined) {
+      const lo = b % TWO32;
+      KERNEL.blocks(lo, (b - lo) / TWO32, n, this.c2, this.c3, this.k0, this.k1);
+      this.buf.set(KERNEL.views[n]);
+    } else philox4x32Blocks(b, n, this.c2, this.c3, this.k0, this.k1, this.buf);
+    this.block = b + n;
     this.idx = 0;
+    this.len = 4 * n;
+    const g = this.generated + n;
+    this.generated = g;
+    this.batch = n < 4 ? 2 * n : g >= SMALL_BLOCKS ? MAX_BATCH : 4;
   }
 }
 
@@ -182,7 +230,7 @@ export class StreamFactory {
     if (comps.length === 0) return this.hasher.digest();
     const h = this.hasher.clone();
     for (const [label, value] of comps) h.component(label, value);
-    return h.digest();
+    return h.finish();
   }
 
   /** A fresh stream (position 0) at this prefix extended by `spec`. */
