@@ -12,9 +12,13 @@ const ALLOWED: Record<string, readonly string[]> = {
   therapy: ['numerics', 'models', 'knowledge', 'clinic', 'therapy'],
   niche: ['numerics', 'models', 'knowledge', 'clinic', 'therapy', 'niche'],
   experiments: ['numerics', 'models', 'knowledge', 'clinic', 'therapy', 'niche', 'experiments'],
-  io: [...DOMAIN, 'io'],
-  cli: [...DOMAIN, 'io', 'cli', '.'],
-  '.': [...DOMAIN, 'io', '.'],
+  fitting: ['numerics', 'models', 'knowledge', 'clinic', 'therapy', 'niche', 'fitting'],
+  scenario: ['numerics', 'models', 'knowledge', 'clinic', 'therapy', 'niche', 'scenario'],
+  report: [...DOMAIN, 'fitting', 'scenario', 'report', 'version'],
+  io: [...DOMAIN, 'fitting', 'scenario', 'report', 'io', 'version'],
+  cli: [...DOMAIN, 'fitting', 'scenario', 'report', 'io', 'cli', '.', 'version'],
+  '.': [...DOMAIN, 'fitting', 'scenario', 'report', 'io', '.', 'version'],
+  version: [],
 };
 
 const SRC = resolve(import.meta.dirname, '../src');
@@ -28,6 +32,8 @@ function files(dir: string): string[] {
 
 function layerOf(path: string): string {
   const rel = relative(SRC, path).split('/');
+  // src/version.ts is a leaf (the package version, no imports): every layer above the domain may read it.
+  if (rel.length === 1 && /^version\.(ts|js)$/.test(rel[0])) return 'version';
   return rel.length === 1 ? '.' : rel[0];
 }
 
