@@ -812,7 +812,7 @@ function buildSeries(
   nm.lsc.cycling.forEach((id) =>
     add(id, `cycling LSCs${id === 'Y' ? '' : ` (${id.slice(2)})`}`, 'cells', 'lsc'),
   );
-  add('quiescent_fraction', 'quiescent share of LSCs', 'fraction', 'lsc');
+  add('quiescent_fraction', 'quiescent share of LSCs', 'fraction', 'other'); // not a cell count: kept off the LSC panel's axis
   for (const [id, l] of [
     ['E_cml', 'exosomes from CML bulk'],
     ['E_lsc', 'exosomes from LSCs'],
