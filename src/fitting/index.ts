@@ -1,0 +1,46 @@
+/** Fitting: longitudinal data with censoring, log10 error model, bounded multi-start Nelder-Mead (docs/calibration.md). */
+export {
+  type CsvSeriesSpec,
+  FittingDataError,
+  type Observation,
+  parseSeriesCsv,
+  type Series,
+  window,
+} from './data.js';
+export { type FitOptions, type FitProblem, type FitResult, fitParameters, type StartSummary } from './fit.js';
+export { type NelderMeadOptions, type NelderMeadResult, nelderMead } from './nelder-mead.js';
+export {
+  type Binding,
+  bindKeys,
+  kbParameterSpec,
+  NicheSubject,
+  overridesFor,
+  type SubjectOptions,
+} from './niche.js';
+export {
+  binnedMedian,
+  type CalibrationEvaluation,
+  median,
+  NicheCalibration,
+  type NicheCalibrationSetup,
+} from './niche-calibration.js';
+export {
+  type Log10ErrorModel,
+  logNormalCdf,
+  pointNll,
+  type Residual,
+  residualSummary,
+  seriesNll,
+  seriesResiduals,
+} from './objective.js';
+export { localSensitivity, type SensitivityEntry } from './sensitivity.js';
+export {
+  checkSpec,
+  defaultInitial,
+  fromUnbounded,
+  fromUnit,
+  type ParameterSpec,
+  ParameterSpecError,
+  toUnbounded,
+  toUnit,
+} from './transform.js';
