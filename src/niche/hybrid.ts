@@ -9,8 +9,7 @@
  *
  * Every niche-model rate law is a non-negative propensity as long as the LSCs stay below their carrying capacity
  * (the logistic growth terms) and the niche states stay positive, which the ODE part keeps. Model events (TKI stop,
- * dosing) are not executed by the hybrid engine yet (simulate-approximate.ts): use a `switch` exposure without
- * `stopAt` (continuous therapy) or `none`.
+ * dosing) are executed by the hybrid engine (simulate-approximate.ts).
  */
 import type { PartitionMode } from '../numerics/hybrid/hybrid.js';
 import type { NicheModel } from './build.js';
