@@ -1,10 +1,15 @@
 /** The `exoniche` command line. Side effects (files, stdout, exit codes) live here and in commands/. */
 import { Command, CommanderError } from 'commander';
 import { VERSION } from '../version.js';
+import { registerCompare } from './commands/compare.js';
 import { registerExperiment } from './commands/experiment.js';
+import { registerExport } from './commands/export.js';
 import { registerKb } from './commands/kb.js';
 import { registerModels } from './commands/models.js';
+import { registerRun } from './commands/run.js';
+import { registerSchema } from './commands/schema.js';
 import { registerSimulate } from './commands/simulate.js';
+import { registerValidate } from './commands/validate.js';
 import { CliError, EXIT } from './exit-codes.js';
 
 export function buildProgram(): Command {
@@ -20,6 +25,11 @@ export function buildProgram(): Command {
   registerModels(program);
   registerKb(program);
   registerExperiment(program);
+  registerRun(program);
+  registerValidate(program);
+  registerCompare(program);
+  registerExport(program);
+  registerSchema(program);
   return program;
 }
 
