@@ -3,6 +3,7 @@
  * resistant clones, the TKI exposure and the immune compartment. Everything has a default: `resolveOptions({})` is
  * the full model for Hähnel patient 1 on constant TKI.
  */
+import type { PkParams } from '../therapy/pk.js';
 import type { Schedule } from '../therapy/schedule.js';
 import { CARGOS, type Cargo, CHANNELS, type ChannelId, FEEDBACKS, type FeedbackId } from './channels.js';
 
@@ -16,7 +17,13 @@ import { CARGOS, type Cargo, CHANNELS, type ChannelId, FEEDBACKS, type FeedbackI
 export type TkiExposure =
   | { readonly kind: 'none' }
   | { readonly kind: 'switch'; readonly drug?: string; readonly stopAt?: number }
-  | { readonly kind: 'schedule'; readonly schedule: Schedule; readonly horizonMonths: number };
+  | {
+      readonly kind: 'schedule';
+      readonly schedule: Schedule;
+      readonly horizonMonths: number;
+      /** This patient's PK parameters (e.g. a variability draw); default the drug's typical values. */
+      readonly pk?: PkParams;
+    };
 
 export interface Interventions {
   /** GW4869-like release inhibitor: fraction of exosome release blocked, all donors (0..1). */

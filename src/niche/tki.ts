@@ -79,7 +79,8 @@ export function writeTki(w: ModelWriter, kb: KnowledgeBase, o: ResolvedOptions):
   const s = t.schedule;
   const horizonDays = t.horizonMonths * DAYS_PER_MONTH;
   const pk = drugPk(kb, s.drug);
-  const profile = new PkProfile(pk.params, expandDoses(s, horizonDays), {
+  // An individual's PK (variability draw) changes the exposure; the reference E_ref stays the typical patient's.
+  const profile = new PkProfile(t.pk ?? pk.params, expandDoses(s, horizonDays), {
     fu: pk.fu,
     molecularWeight: pk.molecularWeight,
   });

@@ -38,7 +38,7 @@ import { nicheHybridPartition } from '../niche/hybrid.js';
 import type { NicheOptions } from '../niche/options.js';
 import { phaseCourse } from '../niche/readouts.js';
 import { deriveStreamKey } from '../numerics/random/keys.js';
-import { PkProfile } from '../therapy/pk.js';
+import { type PkParams, PkProfile } from '../therapy/pk.js';
 import { drugPk } from '../therapy/pk-params.js';
 import { DAYS_PER_MONTH } from '../therapy/rules.js';
 import { expandDoses, type Schedule } from '../therapy/schedule.js';
@@ -319,8 +319,14 @@ export function runScenario(s: Scenario, options: RunScenarioOptions): ScenarioR
     let y = y0;
     for (const seg of segments(plan, t0, T)) {
       const b0 = performance.now();
+      const pk = seg.entry ? patientPk(kb, s, seg.entry.drug) : undefined;
       const tki: NicheOptions['tki'] = seg.entry
-        ? { kind: 'schedule', schedule: toSchedule(seg.entry, seg.from), horizonMonths: seg.to - seg.from }
+        ? {
+            kind: 'schedule',
+            schedule: toSchedule(seg.entry, seg.from),
+            horizonMonths: seg.to - seg.from,
+            ...(pk ? { pk } : {}),
+          }
         : { kind: 'none' };
       const nm = buildNiche(scenarioNicheOptions(s, tki), kb);
       firstNm ??= nm;
@@ -883,6 +889,17 @@ export function hashParameters(parameters: readonly ParameterUsed[]): string {
   return createHash('sha256').update(JSON.stringify(rec)).digest('hex');
 }
 
+/**
+ * The patient's PK parameters for a drug when the scenario asks for a variability draw (keyed stream: seed, drug,
+ * draw index), else undefined (typical values). The same draw drives the model's exposure and the drug series.
+ */
+function patientPk(kb: KnowledgeBase, s: Scenario, drug: string): PkParams | undefined {
+  const draw = s.patient.variability.pkDraw;
+  if (draw === undefined) return undefined;
+  const pk = drugPk(kb, drug);
+  return samplePatients(pk.params, pk.cv, Number(BigInt(s.seed) % 2n ** 53n), 1, drug, draw)[0];
+}
+
 /** Concentration of the first drug of the plan: the first 14 days and a 7-day window at steady state (6 months). */
 function drugSeries(
   plan: readonly PlanEntry[],
@@ -893,17 +910,7 @@ function drugSeries(
   const e = [...plan].sort((a, b) => a.startMonth - b.startMonth)[0];
   if (!e) return undefined;
   const pk = drugPk(kb, e.drug);
-  const params =
-    s.patient.variability.pkDraw !== undefined
-      ? samplePatients(
-          pk.params,
-          pk.cv,
-          Number(BigInt(s.seed) % 2n ** 53n),
-          1,
-          e.drug,
-          s.patient.variability.pkDraw,
-        )[0]
-      : pk.params;
+  const params = patientPk(kb, s, e.drug) ?? pk.params;
   const sched = toSchedule(e, 0);
   const horizonDays = T * DAYS_PER_MONTH;
   const doses = expandDoses(sched, horizonDays);

@@ -316,3 +316,29 @@ describe('runScenario: other engines and models', () => {
     );
   });
 });
+
+describe('inter-patient PK variability', () => {
+  const text = (draw?: number) =>
+    [
+      'name: pk',
+      'durationMonths: 6',
+      'seed: 11',
+      ...(draw === undefined ? [] : ['patient:', '  variability:', `    pkDraw: ${draw}`]),
+      'therapy:',
+      '  schedule:',
+      '    - drug: imatinib',
+      '      doseMg: 400',
+      '      startMonth: 0',
+    ].join('\n');
+  it('a draw drives the model exposure, not only the drug series: more exposure, deeper response', () => {
+    const runs = [undefined, 0, 1, 2, 3].map((d) => run(text(d)));
+    const trough = (r: ScenarioRun) => r.drug!.troughs[r.drug!.troughs.length - 1].concentration;
+    const bcr = (r: ScenarioRun) => at(r, 'bcr_abl_is', 6);
+    // The draws differ from the typical patient and from each other, in the drug series and in the response.
+    const troughs = runs.map(trough);
+    expect(new Set(troughs.map((x) => x.toPrecision(6))).size).toBe(runs.length);
+    // Ordering: a higher steady-state trough (same dose) means a higher effect and a lower BCR-ABL1 at 6 months.
+    const order = runs.map((_, k) => k).sort((a, b) => troughs[a] - troughs[b]);
+    for (let k = 1; k < order.length; k++) expect(bcr(runs[order[k]])).toBeLessThan(bcr(runs[order[k - 1]]));
+  }, 60_000);
+});
