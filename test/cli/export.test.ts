@@ -43,7 +43,8 @@ describe('exoniche export sbml', () => {
     expect(r.code, r.stderr).toBe(0);
     const m = readSbml(r.stdout, 'stdout');
     expect(m.id).toBe('michor2005');
-    const bad = runCli(['export', 'sbml', 'no-such-model.xml', '--out', '/tmp/never.xml']);
+    const never = join(mkdtempSync(join(tmpdir(), 'exoniche-export-')), 'never.xml');
+    const bad = runCli(['export', 'sbml', 'no-such-model.xml', '--out', never]);
     expect(bad.code).toBe(66);
     expect(bad.stderr).toContain('no-such-model.xml: no such file');
   });
