@@ -14,10 +14,12 @@ const ALLOWED: Record<string, readonly string[]> = {
   experiments: ['numerics', 'models', 'knowledge', 'clinic', 'therapy', 'niche', 'experiments'],
   fitting: ['numerics', 'models', 'knowledge', 'clinic', 'therapy', 'niche', 'fitting'],
   scenario: ['numerics', 'models', 'knowledge', 'clinic', 'therapy', 'niche', 'scenario'],
-  report: [...DOMAIN, 'fitting', 'scenario', 'report', 'version'],
-  io: [...DOMAIN, 'fitting', 'scenario', 'report', 'io', 'version'],
-  cli: [...DOMAIN, 'fitting', 'scenario', 'report', 'io', 'cli', '.', 'version'],
-  '.': [...DOMAIN, 'fitting', 'scenario', 'report', 'io', '.', 'version'],
+  cohort: ['numerics', 'models', 'knowledge', 'clinic', 'therapy', 'niche', 'scenario', 'cohort'],
+  report: [...DOMAIN, 'fitting', 'scenario', 'cohort', 'report', 'version'],
+  io: [...DOMAIN, 'fitting', 'scenario', 'cohort', 'report', 'io', 'version'],
+  sweep: [...DOMAIN, 'fitting', 'scenario', 'cohort', 'report', 'io', 'sweep', 'version'],
+  cli: [...DOMAIN, 'fitting', 'scenario', 'cohort', 'report', 'io', 'sweep', 'cli', '.', 'version'],
+  '.': [...DOMAIN, 'fitting', 'scenario', 'cohort', 'report', 'io', 'sweep', '.', 'version'],
   version: [],
 };
 
