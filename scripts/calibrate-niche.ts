@@ -3,7 +3,8 @@
  * imatinib data only: the Hähnel 2020 on-TKI series and the Michor 2005 year-1 BCR-ABL/BCR medians.
  *
  *   npx tsx scripts/calibrate-niche.ts [--fold odd|even|all] [--seed N] [--starts K] [--max-evals M] [--out FILE]
- *                                      [--write-kb]
+ *                                      [--write-kb] [--start RECORD] [--skip-sensitivity] [--no-ve]
+ *   npx tsx scripts/calibrate-niche.ts --write-kb --from-record data/calibration/niche-imatinib-all.json
  *
  * Prints the local sensitivity ranking, the fit table (prior, estimate, range), the objective before and after on
  * the training and hold-out sets, per-patient errors and the Michor median course. Writes a JSON record (seed,
@@ -14,10 +15,18 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import {
+  EXPERIMENTS,
+  runExperiment,
+  VE_PENALTY_WEIGHT,
+  veConstraints,
+  vePenalty,
+} from '../src/experiments/index.js';
+import {
   binnedMedian,
   type CalibrationEvaluation,
   fitParameters,
   kbParameterSpec,
+  kbWithValues,
   localSensitivity,
   NicheCalibration,
   NicheSubject,
@@ -54,13 +63,24 @@ const WRITE_KB = process.argv.includes('--write-kb');
  */
 const DEFAULT_KEYS = [
   'niche.ch.bmsc_protection.emax',
-  'niche.cargo.ec50',
   'niche.feedback.il8.rmax',
   'niche.feedback.protection_weight',
   'niche.ch.treg.emax',
   'niche.uptake.km_cml',
+  'niche.uptake.km_bmsc',
   'niche.exo.clearance',
 ];
+/**
+ * Second calibration (issue 9): the in-vitro experiments dose on their own scale (src/experiments/culture.ts
+ * addedPools), so the in-vivo supply keys (clearance, Km_cml, Km_bmsc) no longer move them; the shared cargo EC50
+ * (a recipient property used by every in-vitro channel) is no longer fitted, Km_bmsc takes its place on the in-vivo
+ * side (EC50 and clearance lay on one ridge in the first fit). The virtual experiments enter as hinge penalties
+ * (src/experiments/penalty.ts) unless `--no-ve`.
+ */
+const USE_VE = !process.argv.includes('--no-ve');
+const SKIP_SENS = process.argv.includes('--skip-sensitivity');
+/** `--start FILE`: start 0 at the estimates of an earlier record (keys it has), else at the KB values. */
+const START_FILE = arg('--start');
 /** `--keys a,b,c` replaces the calibrated set (exploration; the record names the keys). */
 const KEYS: readonly string[] = arg('--keys')?.split(',') ?? DEFAULT_KEYS;
 /** Log10 measurement error SD (assumed; qPCR BCR-ABL1 replicate spread): docs/calibration.md §2. */
@@ -81,6 +101,28 @@ const TRAIN = FOLD === 'all' ? ALL : SWAP ? EVEN : ODD;
 const TEST = FOLD === 'all' ? ALL : SWAP ? ODD : EVEN;
 /** Michor bins (months), following the sampling schedule (monthly to 3 months, then quarterly). */
 const EDGES = [0, 0.5, 1.5, 2.5, 4, 5.5, 7, 8.5, 10, 11.5, 13];
+
+/**
+ * `--write-kb --from-record FILE`: write the identified estimates of a recorded all-data fit into niche.yaml without
+ * refitting (the fit and the write-back can then run at different times; the record is the citation).
+ */
+const FROM_RECORD = arg('--from-record');
+if (FROM_RECORD) {
+  if (!WRITE_KB) throw new Error('--from-record is for --write-kb');
+  const rec = JSON.parse(readFileSync(resolve(ROOT, FROM_RECORD), 'utf8')) as {
+    fold: string;
+    estimates: Record<string, number>;
+    identifiability: { key: string; identified: boolean }[];
+  };
+  if (rec.fold !== 'all')
+    throw new Error(`${FROM_RECORD}: --write-kb takes the final fit (fold all), got '${rec.fold}'`);
+  writeKb(
+    rec.estimates,
+    rec.identifiability.filter((e) => e.identified).map((e) => e.key),
+    Object.keys(rec.estimates),
+  );
+  process.exit(0);
+}
 
 const kb = loadKnowledgeBase();
 const hahnelPath = resolve(ROOT, 'data/patients/hahnel2020_figS2_on_tki.csv');
@@ -115,28 +157,32 @@ const g3 = (x: number) => x.toPrecision(3);
 
 // --- 1. Local sensitivity ranking over every ranged niche key the default model uses -------------------------------
 const nm = buildNiche({ patient: 1 }, kb);
-const allKeys = [
-  ...new Set(
-    nm.parameters
-      .filter((u) => u.key?.startsWith('niche.') && kb.parameter(u.key).range)
-      .map((u) => u.key as string),
-  ),
-];
+const allKeys = SKIP_SENS
+  ? []
+  : [
+      ...new Set(
+        nm.parameters
+          .filter((u) => u.key?.startsWith('niche.') && kb.parameter(u.key).range)
+          .map((u) => u.key as string),
+      ),
+    ];
 const SENS_TIMES = [0, 1, 2, 3, 6, 9, 12, 18, 24, 36];
 const sensSubjects = Array.from(
-  { length: 21 },
+  { length: SKIP_SENS ? 0 : 21 },
   (_, i) => new NicheSubject(kb, { patient: i + 1, tki: { kind: 'switch' } }, allKeys),
 );
-const ranking = localSensitivity(
-  (x) =>
-    sensSubjects.flatMap((s) =>
-      Array.from(s.predict(x, SENS_TIMES))
-        .slice(1)
-        .map((v) => Math.log10(v)),
-    ),
-  allKeys.map((k) => kbParameterSpec(kb, k)),
-  allKeys.map((k) => kb.parameter(k).value),
-);
+const ranking = SKIP_SENS
+  ? []
+  : localSensitivity(
+      (x) =>
+        sensSubjects.flatMap((s) =>
+          Array.from(s.predict(x, SENS_TIMES))
+            .slice(1)
+            .map((v) => Math.log10(v)),
+        ),
+      allKeys.map((k) => kbParameterSpec(kb, k)),
+      allKeys.map((k) => kb.parameter(k).value),
+    );
 log(
   'Local sensitivity: RMS over 21 Hähnel patients x months 1-36 on imatinib of d log10 BCR-ABL / d range position',
 );
@@ -150,8 +196,42 @@ ranking.slice(0, 20).forEach((e, i) => {
 log(`  (${allKeys.length} keys; * = calibrated; NaN = the ±5 % step fails a solve)`);
 
 // --- 2. The problem --------------------------------------------------------------------------------------------------
-const parameters = KEYS.map((k) => kbParameterSpec(kb, k));
+const startFrom: Record<string, number> = START_FILE
+  ? JSON.parse(readFileSync(resolve(ROOT, START_FILE), 'utf8')).estimates
+  : {};
+const parameters = KEYS.map((k) => kbParameterSpec(kb, k, startFrom[k]));
 const prior = Float64Array.from(KEYS, (k) => kb.parameter(k).value);
+const kbAt = (x: ArrayLike<number>) => kbWithValues(kb, Object.fromEntries(KEYS.map((k, i) => [k, x[i]])));
+// Virtual-experiment constraints: every counted check passing at the KB values; only the experiments whose
+// measures move when a fitted key goes to a range end are re-run during the fit (the others are constant).
+const constraints = USE_VE ? veConstraints(EXPERIMENTS, kb) : [];
+const refMeasures = new Map(EXPERIMENTS.map((e) => [e.id, JSON.stringify(e.run(kb).measures)]));
+const moving = new Set<string>();
+if (USE_VE)
+  KEYS.forEach((_, j) => {
+    for (const v of [parameters[j].lo, parameters[j].hi]) {
+      const x = Float64Array.from(prior);
+      x[j] = v;
+      const kx = kbAt(x);
+      for (const e of EXPERIMENTS)
+        if (!moving.has(e.id)) {
+          let m: string;
+          try {
+            m = JSON.stringify(e.run(kx).measures);
+          } catch {
+            m = 'failed';
+          }
+          if (m !== refMeasures.get(e.id)) moving.add(e.id);
+        }
+    }
+  });
+const veSet = EXPERIMENTS.filter((e) => moving.has(e.id));
+const veCons = constraints.filter((c) => moving.has(c.experiment));
+log();
+log(
+  `VE constraints: ${constraints.length} passing checks; re-run in the fit: ${veSet.map((e) => e.id).join(', ') || 'none'} (${veCons.length} checks); weight ${VE_PENALTY_WEIGHT} per ln-unit^2`,
+);
+const penalty = (x: ArrayLike<number>) => vePenalty(veSet, veCons, kbAt(x)).penalty;
 const problem = new NicheCalibration({
   kb,
   parameters,
@@ -159,6 +239,7 @@ const problem = new NicheCalibration({
   michorMedian: michorTrain,
   patients: TRAIN,
   error: { sigma: SIGMA },
+  ...(USE_VE ? { penalty } : {}),
 });
 const exoOff = new NicheCalibration({
   kb,
@@ -205,13 +286,13 @@ KEYS.forEach((k, i) => {
 const summ = (e: CalibrationEvaluation) => {
   const h = residualSummary(e.hahnel);
   const m = residualSummary(e.michor);
-  return { objective: e.objective, hahnel: h, michor: m };
+  return { objective: e.nll, penalty: e.penalty, hahnel: h, michor: m };
 };
 const row = (name: string, e: { train: CalibrationEvaluation; test: CalibrationEvaluation }) => {
   const a = summ(e.train);
   const b = summ(e.test);
   log(
-    `  ${name.padEnd(22)} ${f3(a.objective).padStart(9)} ${f3(a.hahnel.rmsLog10).padStart(6)} ${String(a.hahnel.censoredAbove).padStart(3)}/${a.hahnel.censored} ${f3(a.michor.rmsLog10).padStart(6)}   | ${f3(b.objective).padStart(9)} ${f3(b.hahnel.rmsLog10).padStart(6)} ${String(b.hahnel.censoredAbove).padStart(3)}/${b.hahnel.censored} ${f3(b.michor.rmsLog10).padStart(6)}`,
+    `  ${name.padEnd(22)} ${f3(a.objective).padStart(9)} +${f3(a.penalty).padStart(8)} ${f3(a.hahnel.rmsLog10).padStart(6)} ${String(a.hahnel.censoredAbove).padStart(3)}/${a.hahnel.censored} ${f3(a.michor.rmsLog10).padStart(6)}   | ${f3(b.objective).padStart(9)} ${f3(b.hahnel.rmsLog10).padStart(6)} ${String(b.hahnel.censoredAbove).padStart(3)}/${b.hahnel.censored} ${f3(b.michor.rmsLog10).padStart(6)}`,
   );
   return { train: a, test: b };
 };
@@ -221,7 +302,7 @@ log(
   `Objective (negative log-likelihood) and log10 RMS; training = ${tr} Hähnel patients + ${tr} Michor patients,`,
 );
 log(`hold-out = ${te} Hähnel patients + ${te} Michor patients. cens>: censored points the model exceeds.`);
-log('  model                  objective  H rms  cens>  M rms   |  objective  H rms  cens>  M rms');
+log('  model                  objective  +VE pen.  H rms  cens>  M rms   |  objective  H rms  cens>  M rms');
 const tableOff = row('exosomes off (Hähnel)', off);
 const tableBefore = row('exosomes on, prior', before);
 const tableAfter = row('exosomes on, calibrated', after);
@@ -289,6 +370,38 @@ for (const e of identifiability)
   log(
     `  ${e.key.padEnd(40)} ${e.probe.map((q) => f3(q.rise).padStart(10)).join(' ')}   ${e.identified ? 'yes' : 'no (keeps its prior)'}`,
   );
+// Every virtual experiment at the prior and at the estimates (the full check, not only the re-run set).
+const veAt = (k: typeof kb) =>
+  EXPERIMENTS.map((e) => {
+    const r = runExperiment(e, k);
+    return {
+      id: e.id,
+      status: r.status,
+      checks: r.checks.map((c) => ({ id: c.id, status: c.status, obtained: c.obtained })),
+    };
+  });
+const vePrior = veAt(kb);
+const veCal = veAt(kbAt(result.x));
+const veTermsCal = vePenalty(EXPERIMENTS, constraints, kbAt(result.x)).terms;
+log();
+log('Virtual experiments (status at prior -> calibrated; checks whose value moved by > 1 %)');
+vePrior.forEach((p, i) => {
+  const c = veCal[i];
+  const moved = p.checks
+    .map((q, j) => ({ q, r: c.checks[j] }))
+    .filter(
+      ({ q, r }) =>
+        typeof q.obtained === 'number' &&
+        typeof r.obtained === 'number' &&
+        Math.abs(r.obtained - q.obtained) > 0.01 * Math.abs(q.obtained),
+    )
+    .map(({ q, r }) => `${q.id} ${g3(q.obtained as number)} -> ${g3(r.obtained as number)}`);
+  log(`  ${p.id.padEnd(6)} ${p.status} -> ${c.status}${moved.length ? `  (${moved.join('; ')})` : ''}`);
+});
+const violated = veTermsCal.filter((t) => t.violation > 0);
+log(
+  `  constraint violations at the estimates: ${violated.length} of ${veTermsCal.length}${violated.map((t) => ` ${t.experiment}/${t.check} ${g3(t.violation)}`).join(',')}`,
+);
 const seconds = (performance.now() - t0) / 1000;
 log();
 log(
@@ -327,6 +440,15 @@ const record = {
     calibrated: Array.from(mAll.after.michorModel),
   },
   sensitivity: ranking,
+  virtualExperiments: {
+    penaltyWeightPerLnUnit2: VE_PENALTY_WEIGHT,
+    constraints,
+    rerun: veSet.map((e) => e.id),
+    prior: vePrior,
+    calibrated: veCal,
+    termsAtEstimates: veTermsCal,
+  },
+  startFrom: START_FILE ?? null,
   identifiability,
   startDetails: result.starts,
   evaluations: result.evaluations,
@@ -337,14 +459,21 @@ writeFileAtomic(OUT, `${JSON.stringify(JSON.parse(canonicalJson(record)), null, 
 log(`wrote ${OUT}`);
 
 if (WRITE_KB && FOLD !== 'all') throw new Error('--write-kb takes the final fit (--fold all) only');
-if (WRITE_KB) {
+if (WRITE_KB)
+  writeKb(
+    estimates,
+    identifiability.filter((e) => e.identified).map((e) => e.key),
+    KEYS,
+  );
+
+/** Writes the identified estimates into niche.yaml (the others keep their prior). */
+function writeKb(est: Record<string, number>, written: readonly string[], keys: readonly string[]): void {
   const path = resolve(ROOT, 'data/knowledge/niche/niche.yaml');
   let text = readFileSync(path, 'utf8');
-  const written = identifiability.filter((e) => e.identified).map((e) => e.key);
-  for (const k of written) text = setCalibrated(text, k, estimates[k]);
+  for (const k of written) text = setCalibrated(text, k, est[k]);
   writeFileAtomic(path, text);
-  log(
-    `wrote ${written.length} calibrated values into ${path} (not identified, kept: ${KEYS.filter((k) => !written.includes(k)).join(', ') || 'none'})`,
+  process.stdout.write(
+    `wrote ${written.length} calibrated values into ${path} (not identified, kept: ${keys.filter((k) => !written.includes(k)).join(', ') || 'none'})\n`,
   );
 }
 
@@ -379,7 +508,7 @@ function setCalibrated(text: string, key: string, value: number): string {
   lines[field('evidence')] = '    evidence: C';
   lines[field('refs')] = `    refs: [${allRefs.join(', ')}]`;
   lines[field('note')] =
-    `    note: ${JSON.stringify(`Calibrated to imatinib data (Hähnel 2020 on-TKI series, Michor 2005 year-1 medians; exosome layer on; all 21 Hähnel patients, two-fold cross-validated), docs/calibration.md. ${priorNote}`)}`;
+    `    note: ${JSON.stringify(`Calibrated to imatinib data (Hähnel 2020 on-TKI series, Michor 2005 year-1 medians; exosome layer on; all 21 Hähnel patients, two-fold cross-validated) jointly with the virtual-experiment constraints; record data/calibration/niche-imatinib-all.json, docs/calibration.md. ${priorNote}`)}`;
   return lines.join('\n');
 }
 

@@ -6,6 +6,7 @@
  * species is made a boundary species at the added dose, so that the dose stays as added for the read-out window
  * (no extracellular half-life at 37 °C in culture was found, biology.md §3, [U]). The cells' own release is
  * neglected in vitro (every pool is held, at 0 when nothing is added): the experiments compare added exosomes.
+ * Added doses use the in-vitro dose scale (addedPools), in-vivo held pools the marrow-equivalent pools (marrowPools).
  * The transforms act on the model IR, which is plain data; src/niche is not changed.
  */
 import type { KnowledgeBase } from '../knowledge/load.js';
@@ -111,10 +112,9 @@ export const NO_NICHE_FEEDBACK = {
 } as const;
 
 /**
- * The marrow-equivalent exosome doses: the pools of the untreated marrow model of Hähnel patient 1 at diagnosis
- * (3 days after the start, when the pools have filled: clearance 300/month). In-vitro doses are expressed as these
- * pools because the studies dose in µg protein/mL and no particle or per-cell conversion was retrievable
- * (biology.md §5.4); the uptake half-saturations of the KB were chosen relative to the same pools.
+ * The marrow-equivalent exosome pools: those of the untreated marrow model of Hähnel patient 1 at diagnosis (3 days
+ * after the start, when the pools have filled). They follow from release, clearance and uptake of the in-vivo model
+ * and are the dose of the in-vivo set-ups that hold a pool (xenografts, VE-10 and VE-15).
  */
 export function marrowPools(kb: KnowledgeBase): { cml: number; bmsc: number } {
   const r = readOne(kb, { options: { tki: { kind: 'none' } } }, 3 * DAY, [
@@ -124,6 +124,30 @@ export function marrowPools(kb: KnowledgeBase): { cml: number; bmsc: number } {
     'E_bmsc',
   ]);
   return { cml: r.E_cml + r.w_lsc * r.E_lsc, bmsc: r.E_bmsc };
+}
+
+/**
+ * The in-vitro dose scale (docs/experiments.md §2). Cultures (and the Matrigel plug) receive exosomes at a dose in
+ * µg exosome protein per mL, as the studies report it (Raimondo 2015: 5-20 µg/mL; invitro.dose when the
+ * study's dose was not retrieved), converted to particles/mL with invitro.particles_per_ug (Webber & Clayton
+ * 2013). Recipient uptake in a well saturates with the particle concentration C at invitro.km (Heusermann
+ * 2016): u = C/(Km_vitro + C). The held pool is the marrow pool with the same uptake fraction, (C/Km_vitro) x Km_d,
+ * so in-vitro doses do not depend on the in-vivo release, clearance or uptake keys (which calibration moves).
+ */
+export function addedPools(
+  kb: KnowledgeBase,
+  ugPerMl: number = kbValue(kb, 'invitro.dose'),
+): { cml: number; bmsc: number; particlesPerMl: number; uptake: number } {
+  if (!(ugPerMl >= 0) || !Number.isFinite(ugPerMl))
+    throw new SetUpError(`in-vitro dose must be a finite amount >= 0 µg/mL, got ${ugPerMl}`);
+  const c = ugPerMl * kbValue(kb, 'invitro.particles_per_ug');
+  const rel = c / kbValue(kb, 'invitro.km');
+  return {
+    cml: rel * kbValue(kb, 'niche.uptake.km_cml'),
+    bmsc: rel * kbValue(kb, 'niche.uptake.km_bmsc'),
+    particlesPerMl: c,
+    uptake: rel / (1 + rel),
+  };
 }
 
 /** Value of a KB parameter. */

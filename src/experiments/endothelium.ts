@@ -6,9 +6,9 @@
 import type { KnowledgeBase } from '../knowledge/load.js';
 import type { NicheOptions } from '../niche/index.js';
 import {
+  addedPools,
   DAY,
   IN_VITRO,
-  marrowPools,
   NO_NICHE_FEEDBACK,
   readAt,
   readOne,
@@ -37,8 +37,8 @@ const remaining = (treated: number, induced: number, base: number) => (treated -
 const HUVEC_MAPPING =
   'HUVEC culture: the niche model with no leukaemic, normal or immune cells (X = Y = 0, options lineages and ' +
   'immune off, niche feedbacks off) and the CML exosome pool E_cml held at the dose (LSC and BMSC pools held at 0). ' +
-  'Dose: the marrow-equivalent pool (untreated marrow model, patient 1, at diagnosis), since the studies dose in ' +
-  'µg/mL and no particle conversion was retrievable. Tube formation = vascular density `vasc` read at its plateau ' +
+  "Dose: invitro.dose µg exosome protein/mL (the study's dose was not retrieved), converted to particles with " +
+  'invitro.particles_per_ug, uptake saturating at invitro.km (the in-vitro dose scale, culture.ts). Tube formation = vascular density `vasc` read at its plateau ' +
   '(5 relaxation times of niche.vascular.rate): the model has one (in-vivo) vascular rate, and the Matrigel assay ' +
   'reads the formed network.';
 
@@ -64,7 +64,7 @@ export const VE1: Experiment = {
     },
   ],
   run(kb) {
-    const dose = marrowPools(kb).cml;
+    const dose = addedPools(kb).cml;
     const t = vascularPlateau(kb);
     const ctrl = readOne(kb, huvec(0), t, ENDO);
     const exo = readOne(kb, huvec(dose), t, ENDO);
@@ -73,7 +73,7 @@ export const VE1: Experiment = {
     return {
       arms: [
         { arm: 'limited medium', readouts: ctrl },
-        { arm: 'K562 exosomes (marrow-equivalent dose)', readouts: { ...exo, vasc_24h: day1 } },
+        { arm: 'K562 exosomes (added dose)', readouts: { ...exo, vasc_24h: day1 } },
         { arm: 'K562 exosomes (10x dose)', readouts: high },
       ],
       measures: { tube_fold: ratio(exo.vasc, ctrl.vasc), tube_fold_10x: ratio(high.vasc, ctrl.vasc) },
@@ -136,7 +136,7 @@ export const VE2: Experiment = {
     const ima = pool('imatinib');
     const das = pool('dasatinib');
     const t = vascularPlateau(kb);
-    const dose = marrowPools(kb).cml;
+    const dose = addedPools(kb).cml;
     // The model's pools carry no donor-drug label: both preparations are the same held pool.
     const untreatedExo = readOne(kb, huvec(dose), t, ['vasc']).vasc;
     const treatedExo = readOne(kb, huvec(dose), t, ['vasc']).vasc;
@@ -159,7 +159,7 @@ export const VE2: Experiment = {
 
 /** Shared by VE-3 (in vitro) and VE-4 (Matrigel plug in vivo): no exosomes, exosomes, exosomes + drug. */
 function drugOnEndothelium(kb: KnowledgeBase, t: number) {
-  const dose = marrowPools(kb).cml;
+  const dose = addedPools(kb).cml;
   const ctrl = readOne(kb, huvec(0), t, ENDO);
   const exo = readOne(kb, huvec(dose), t, ENDO);
   const das = readOne(kb, huvec(dose, { tki: { kind: 'switch', drug: 'dasatinib' } }), t, ENDO);
@@ -350,7 +350,7 @@ export const VE5: Experiment = {
     },
   ],
   run(kb) {
-    const dose = marrowPools(kb).cml;
+    const dose = addedPools(kb).cml;
     const o: NicheOptions = { feedbacks: { 'il8-cxcr-retention': false } };
     const p = { vcam1_dir: -1 };
     const ids = [...ENDO, 'R_adh'];
@@ -451,7 +451,7 @@ export const VE6: Experiment = {
     },
   ],
   run(kb) {
-    const dose = marrowPools(kb).cml;
+    const dose = addedPools(kb).cml;
     const p = { vcam1_dir: 1 };
     const t = vascularPlateau(kb);
     const times = [DAY, t];
@@ -507,7 +507,7 @@ export const VE7: Experiment = {
     },
   ],
   run(kb) {
-    const dose = marrowPools(kb).cml;
+    const dose = addedPools(kb).cml;
     const t = vascularPlateau(kb);
     const norm = readOne(kb, huvec(dose), t, ENDO);
     const hyp = readOne(kb, huvec(dose, { hypoxia: 1 }), t, ENDO);

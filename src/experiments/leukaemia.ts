@@ -12,6 +12,7 @@
 import type { KnowledgeBase } from '../knowledge/load.js';
 import type { NicheOptions } from '../niche/index.js';
 import {
+  addedPools,
   DAY,
   HOUR,
   IN_VITRO,
@@ -55,8 +56,9 @@ function culture(
 const CULTURE_MAPPING =
   'CML-cell culture: cycling leukaemic stem-cell compartment seeded at 1 % of Ky (X = 0; lineages, immune ' +
   'compartment and niche feedbacks off), exosome pools held at the added dose (0 otherwise; the cells’ own release ' +
-  'is neglected). Cell number = LSC_tot. Doses are expressed as the marrow-equivalent pools (untreated marrow ' +
-  'model, patient 1, at diagnosis), since the studies dose in µg/mL without a particle conversion.';
+  "is neglected). Cell number = LSC_tot. Doses are in µg exosome protein/mL (the study's, or invitro.dose " +
+  'when it was not retrieved) on the in-vitro dose scale (culture.ts addedPools: invitro.particles_per_ug, ' +
+  'uptake saturating at invitro.km), independent of the in-vivo release, clearance and uptake keys.';
 
 const VE9_DOSES = [0, 5, 10, 20] as const;
 const VE9_COLONY_DOSES = [1, 5, 10, 20, 50] as const;
@@ -71,8 +73,8 @@ export const VE9: Experiment = {
     'LAMA84 + autologous exosomes 0, 5, 10, 20 µg/mL; proliferation (BrdU) at 48, 72, 96 h and 1 week; colony ' +
     'area in methylcellulose for 1, 5, 10, 20, 50 µg/mL; BCL-w, BCL-xL, survivin.',
   mapping:
-    `${CULTURE_MAPPING} Dose d µg/mL = (d/10) x the marrow-equivalent CML pool (a proportional map: only the ` +
-    'order of doses is judged). Proliferation = cell number relative to the 0 µg/mL arm at each time; colony area = ' +
+    `${CULTURE_MAPPING} Doses are the study's (0, 5, 10, 20 and 1-50 µg/mL, Raimondo 2015). ` +
+    'Proliferation = cell number relative to the 0 µg/mL arm at each time; colony area = ' +
     'cell number at 1 week relative to the lowest dose.',
   expectations: [
     ...VE9_TIMES_H.map((h) => ({
@@ -103,10 +105,9 @@ export const VE9: Experiment = {
     },
   ],
   run(kb) {
-    const base = marrowPools(kb).cml;
     const times = VE9_TIMES_H.map((h) => h * HOUR);
     const series = (d: number) =>
-      readAt(kb, culture(kb, { cml: (d / 10) * base }), times, ['LSC_tot']).LSC_tot;
+      readAt(kb, culture(kb, { cml: addedPools(kb, d).cml }), times, ['LSC_tot']).LSC_tot;
     const byDose = VE9_DOSES.map(series);
     const colony = VE9_COLONY_DOSES.map((d) => series(d)[times.length - 1]);
     const measures: Record<string, readonly number[]> = {};
@@ -176,7 +177,7 @@ export const VE11: Experiment = {
     'CML exosomes on BMSC (HS5); conditioned medium or co-culture with CML cells, with or without CXCR1/2 ' +
     'blockade; BMSC IL-8, CML survival and adhesion.',
   mapping:
-    `${CULTURE_MAPPING} Co-culture: BMSCs present (BMSC pool held at its marrow-equivalent value in every arm), ` +
+    `${CULTURE_MAPPING} Co-culture: BMSCs present (BMSC pool held at the added dose in every arm), ` +
     'the IL-8/CXCR1-2 feedback on and only BMSC IL-8 counted (niche.feedback.il8.bmsc_weight set to 1: no ' +
     'endothelium in the well), the VCAM1/CXCL12 feedback off. CXCR1/2 blockade = that feedback off. Adhesion / ' +
     'retention = 1 + retention signal. Read at 72 h.',
@@ -218,7 +219,7 @@ export const VE11: Experiment = {
     },
   ],
   run(kb) {
-    const pools = marrowPools(kb);
+    const pools = addedPools(kb);
     const o: NicheOptions = { feedbacks: { 'il8-cxcr-retention': true, 'vcam1-cxcl12-retention': false } };
     const p = { wb_il8: 1 };
     const ids = ['il8_bmsc', 'retention', 'quiescent_fraction', 'LSC_tot'];
@@ -270,7 +271,7 @@ export const VE14: Experiment = {
   setting: 'in-vitro',
   protocol: 'hBMMSC exosomes on CML cells in vitro; proliferation and cell cycle (G0/G1).',
   mapping:
-    `${CULTURE_MAPPING} BMSC exosome pool held at its marrow-equivalent value (the same dose as VE-15) vs 0. ` +
+    `${CULTURE_MAPPING} BMSC exosome pool held at the added dose (invitro.dose) vs 0. ` +
     'G0/G1 = quiescent fraction X/(X + Y). Read at 72 h. Same parameter set as VE-15.',
   expectations: [
     {
@@ -289,7 +290,7 @@ export const VE14: Experiment = {
     },
   ],
   run(kb) {
-    const dose = marrowPools(kb).bmsc;
+    const dose = addedPools(kb).bmsc;
     const ids = ['quiescent_fraction', 'LSC_tot', 'u_bmsc', 'eff_b4q', ...B4_MECHANISM];
     const t = 72 * HOUR;
     const none = readOne(kb, culture(kb, {}), t, ids);
@@ -318,8 +319,8 @@ export const VE15: Experiment = {
     'caspase-3, TKI sensitivity.',
   mapping:
     'The full marrow model of patient 1 seeded with a small inoculum (X = 0, Y = 1 % of Ky; lineages on), ' +
-    'immune compartment off (nude mice), BMSC exosome pool held at the marrow-equivalent value (the VE-14 dose) vs ' +
-    '0; TKI = imatinib switch from day 0. Tumour = LSC_tot + bulk leukaemic cells at 4 weeks. Anti-apoptotic ' +
+    'immune compartment off (nude mice), BMSC exosome pool held at the marrow-equivalent value (the pool of the untreated ' +
+    'marrow model) vs 0; TKI = imatinib switch from day 0. Tumour = LSC_tot + bulk leukaemic cells at 4 weeks. Anti-apoptotic ' +
     'protection (Bcl-2 up, caspase-3 down) = 1 + P_niche; TKI sensitivity = tumour on TKI / tumour untreated. ' +
     'Same parameter set as VE-14.',
   expectations: [
@@ -450,7 +451,7 @@ export const VE16: Experiment = {
     },
   ],
   run(kb) {
-    const dose = marrowPools(kb).cml;
+    const dose = addedPools(kb).cml;
     const o: NicheOptions = { clones: ['T315I'], tki: { kind: 'switch', drug: 'imatinib' } };
     const ids = ['LSC_tot', 'tki_kill'];
     const t = 48 * HOUR;
@@ -503,7 +504,7 @@ export const VE17: Experiment = {
     },
   ],
   run(kb) {
-    const dose = marrowPools(kb).cml;
+    const dose = addedPools(kb).cml;
     const o: NicheOptions = { clones: ['T315I'], tki: { kind: 'switch', drug: 'imatinib' } };
     const ids = ['LSC_tot', 'tki_kill'];
     const t = 72 * HOUR;

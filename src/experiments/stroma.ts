@@ -3,7 +3,7 @@
  * leukaemia-supportive niche. The model's BMSC state `support_bmsc` (relative to baseline 1) scales BMSC exosome
  * release (channel cml-bmsc-mir320).
  */
-import { HOUR, IN_VITRO, marrowPools, NO_NICHE_FEEDBACK, readOne } from './culture.js';
+import { addedPools, HOUR, IN_VITRO, NO_NICHE_FEEDBACK, readOne } from './culture.js';
 import type { Experiment } from './types.js';
 
 export const VE13: Experiment = {
@@ -16,7 +16,7 @@ export const VE13: Experiment = {
     'differentiation, β-catenin [R]).',
   mapping:
     'In vitro: BMSCs alone (no leukaemic, normal or immune cells; niche feedbacks off) with the CML exosome pool ' +
-    'held at the marrow-equivalent dose vs 0, support_bmsc at 72 h. In vivo: the full marrow model of patient 1, ' +
+    'held at the added dose (invitro.dose, in-vitro dose scale) vs 0, support_bmsc at 72 h. In vivo: the full marrow model of patient 1, ' +
     'untreated, with or without anti-miR-320 (option antiMiR miR-320 1.0), support_bmsc and the BMSC exosome pool ' +
     'at 3 months.',
   expectations: [
@@ -54,7 +54,7 @@ export const VE13: Experiment = {
     },
   ],
   run(kb) {
-    const dose = marrowPools(kb).cml;
+    const dose = addedPools(kb).cml;
     const bmsc = (cml: number) => ({
       options: { ...IN_VITRO, feedbacks: NO_NICHE_FEEDBACK },
       params: { X_init: 0, Y_init: 0 },

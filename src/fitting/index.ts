@@ -13,6 +13,7 @@ export {
   type Binding,
   bindKeys,
   kbParameterSpec,
+  kbWithValues,
   NicheSubject,
   overridesFor,
   type SubjectOptions,

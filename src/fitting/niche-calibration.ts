@@ -32,10 +32,21 @@ export interface NicheCalibrationSetup {
   readonly simulation?: SubjectOptions;
   /** Exosome layer on (default true). */
   readonly exosomes?: boolean;
+  /**
+   * Extra term at the fitted values (in `parameters` order), added to the data objective: the joint objective of
+   * the calibration adds the virtual-experiment constraints here (src/experiments/penalty.ts, wired by the
+   * script, since fitting does not import experiments).
+   */
+  readonly penalty?: (x: ArrayLike<number>) => number;
 }
 
 export interface CalibrationEvaluation {
+  /** Data objective (negative log-likelihood) plus the penalty. */
   readonly objective: number;
+  /** The data part alone (comparable across models with and without a penalty). */
+  readonly nll: number;
+  /** The penalty term (0 without one). */
+  readonly penalty: number;
   readonly hahnel: readonly Residual[];
   readonly michor: readonly Residual[];
   /** Model median (%) at the Michor bin times. */
@@ -159,7 +170,9 @@ export class NicheCalibration implements FitProblem<CalibrationEvaluation> {
     for (const r of hahnel) objective += r.contribution;
     for (const r of michor) objective += r.contribution;
     if (!Number.isFinite(objective)) objective = Number.POSITIVE_INFINITY;
-    return { objective, hahnel, michor, michorModel };
+    const penalty = this.setup.penalty ? this.setup.penalty(x) : 0;
+    const total = Number.isFinite(penalty) ? objective + penalty : Number.POSITIVE_INFINITY;
+    return { objective: total, nll: objective, penalty, hahnel, michor, michorModel };
   }
 
   objective(x: Float64Array): number {

@@ -24,6 +24,23 @@ export function kbParameterSpec(kb: KnowledgeBase, key: string, initial?: number
   };
 }
 
+/**
+ * The knowledge base with some parameter values replaced (everything else shared): for running code that reads the
+ * KB itself (virtual experiments) at trial values of the fitted keys.
+ */
+export function kbWithValues(kb: KnowledgeBase, values: Readonly<Record<string, number>>): KnowledgeBase {
+  const parameters = new Map(kb.parameters);
+  for (const [key, value] of Object.entries(values)) {
+    if (!Number.isFinite(value)) throw new RangeError(`kbWithValues: '${key}' must be finite, got ${value}`);
+    parameters.set(key, { ...kb.parameter(key), value });
+  }
+  return {
+    ...kb,
+    parameters,
+    parameter: (key) => parameters.get(key) ?? kb.parameter(key),
+  };
+}
+
 export interface Binding {
   readonly key: string;
   readonly uses: readonly { readonly id: string; readonly scale: number }[];

@@ -12,9 +12,9 @@ import type { KnowledgeBase } from '../knowledge/load.js';
 import type { Model } from '../models/ir.js';
 import { parseModel } from '../models/text/index.js';
 import { writeBlastCrisis } from './blast.js';
-import { type Donor, type Recipient, writeChannels } from './channels.js';
+import { type Donor, type Recipient, sumOf, writeChannels } from './channels.js';
 import { writeExosomes } from './exosomes.js';
-import { writeLineages, writeNormalOccupancy } from './haematopoiesis.js';
+import { writeLeukaemicLoss, writeLineages, writeNormalOccupancy } from './haematopoiesis.js';
 import { type LscSymbols, lscNames, writeLsc } from './lsc.js';
 import { declareNicheStates, writeNicheCells } from './niche-cells.js';
 import { type NicheOptions, type ResolvedOptions, resolveOptions } from './options.js';
@@ -67,6 +67,7 @@ export function buildNiche(options: NicheOptions, kb: KnowledgeBase): NicheModel
     return undefined;
   });
   const mods = writeNicheCells(w, o, eff, eNat !== undefined);
+  writeLeukaemicLoss(w, o, sumOf(eff.get('lsc_protection+')));
   const lsc = writeLsc(w, o, tki, { ...mods, normalOccupancy: occupancy });
   writeBlastCrisis(w, o, lsc, tki);
   if (o.stemCore === 'michor') {

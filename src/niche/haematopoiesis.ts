@@ -104,12 +104,33 @@ export function writeLineages(
   w.reaction('Yy1', '', 'y1', `ay*(${prod})`);
   w.reaction('y1y2', '', 'y2', eNat ? `by*y1/(1 + (fb - 1)*${eNat})` : 'by*y1');
   w.reaction('y2y3', '', 'y3', 'cy*y2');
-  w.reaction('y1d', 'y1', '', 'd1*y1');
-  w.reaction('y2d', 'y2', '', 'd2*y2');
+  // y1d and y2d: writeLeukaemicLoss (after the exosome channels, whose B4 protection lowers them).
   w.reaction('y3d', 'y3', '', 'd3*y3');
   w.assign('bcr_abl_lineage', 'y3/(x3 + y3)', 'leukaemic fraction of mature cells (Michor-style read-out)');
   return {
     normal: 'N',
     bulk: w.assign('cml_bulk', 'y1 + y2', 'bulk leukaemic cells (progenitor + differentiated)'),
   };
+}
+
+/**
+ * Loss of leukaemic progenitors (y1) and differentiated cells (y2). With BMSC-exosome protection P (B4, the effect
+ * that also divides the TKI kill of LSCs) the apoptotic share s of Michor's loss rates is divided by 1 + P:
+ * d (1 - s + s/(1 + P)). Zhang 2020 (Stem Cells Int 8890201): BMSC exosomes raise Bcl-2, lower caspase-3 and
+ * enlarge CML xenografts in vivo. Without the channel (or with s = 0) this is Michor's d y.
+ */
+export function writeLeukaemicLoss(w: ModelWriter, o: ResolvedOptions, protection: string): void {
+  if (!o.lineages) return;
+  // The share is declared whenever the exosome layer is on, so that switching the channel off changes only the
+  // rate laws that read its effect.
+  const s = o.exosomes
+    ? w.kb(
+        'bulk_share',
+        'niche.ch.bmsc_protection.bulk_share',
+        'apoptotic share of leukaemic progenitor loss prevented by BMSC-exosome protection',
+      )
+    : '';
+  const f = protection !== '0' && s ? `*(1 - ${s} + ${s}/(1 + ${protection}))` : '';
+  w.reaction('y1d', 'y1', '', `d1*y1${f}`);
+  w.reaction('y2d', 'y2', '', `d2*y2${f}`);
 }

@@ -109,5 +109,23 @@ describe('NicheCalibration', () => {
     expect(e.objective).toBeCloseTo(sum, 10);
     expect(c.objective(x)).toBe(e.objective);
     expect(c.solves()).toBe(2);
+    expect(e.nll).toBe(e.objective);
+    expect(e.penalty).toBe(0);
+    // the joint objective adds the penalty at the fitted values (the VE constraints in the script)
+    const seen: number[] = [];
+    const withPenalty = new NicheCalibration({
+      ...c.setup,
+      penalty: (v) => {
+        seen.push(v[0]);
+        return 2.5 * v[0];
+      },
+    });
+    const j = withPenalty.evaluate(x);
+    expect(j.nll).toBeCloseTo(e.nll, 12);
+    expect(j.penalty).toBe(2.5 * x[0]);
+    expect(j.objective).toBeCloseTo(e.nll + 2.5 * x[0], 10);
+    expect(seen).toEqual([x[0]]);
+    const inf = new NicheCalibration({ ...c.setup, penalty: () => Number.NaN });
+    expect(inf.evaluate(x).objective).toBe(Number.POSITIVE_INFINITY);
   });
 });
