@@ -23,7 +23,14 @@ export type TkiExposure =
       readonly horizonMonths: number;
       /** This patient's PK parameters (e.g. a variability draw); default the drug's typical values. */
       readonly pk?: PkParams;
-    };
+    }
+  /**
+   * `parametric`: the `schedule` model without its events. The per-clone effects E_<clone> are plain `var`
+   * parameters (initially 0, no drug) that the caller sets between integration steps, e.g. a cohort runner that
+   * compiles the model once and applies each patient's piecewise-constant exposure (its own PK, its own plan) as
+   * scheduled parameter changes. kill_c = e_tki E_c / E_ref as for `schedule`.
+   */
+  | { readonly kind: 'parametric'; readonly drug: string };
 
 export interface Interventions {
   /** GW4869-like release inhibitor: fraction of exosome release blocked, all donors (0..1). */

@@ -8,6 +8,7 @@
  * - `schedule`: exposureSegmentsResolved (docs/therapy.md §4: steady-state means with the first 7 half-lives of
  *   each regimen change and wash-out resolved interval by interval) gives piecewise-constant effects; events at the
  *   segment boundaries set E_<clone>, and tkiE_<clone> = E_<clone> / E_ref.
+ * - `parametric`: as `schedule` without the events: E_<clone> are parameters the caller sets (src/cohort).
  */
 import type { KnowledgeBase } from '../knowledge/load.js';
 import { computedEvidence } from '../knowledge/query.js';
@@ -74,6 +75,24 @@ export function writeTki(w: ModelWriter, kb: KnowledgeBase, o: ResolvedOptions):
       }
     }
     return { drug, effect };
+  }
+  if (t.kind === 'parametric') {
+    const ref = steadyEffect(kb, t.drug, 'native');
+    const eRef = w.computed(
+      'E_ref',
+      ref.e,
+      ref.evidence,
+      `native ${t.drug} steady-state mean effect, standard regimen`,
+    );
+    clones.forEach((m) => {
+      const v = w.variable(
+        `E${cloneSuffix(m) || '_native'}`,
+        0,
+        `${t.drug} effect on ${m} (PD), set by the caller`,
+      );
+      effect.set(m, w.assign(`tkiE${cloneSuffix(m)}`, `${v}/${eRef}`));
+    });
+    return { drug: t.drug, effect };
   }
   // Schedule: exposure summary with transients resolved.
   const s = t.schedule;

@@ -75,8 +75,8 @@ export class ScenarioRunError extends Error {
   }
 }
 
-/** One plan entry, months from diagnosis. */
-interface PlanEntry {
+/** One plan entry, months from diagnosis (shared with the cohort runner, src/cohort/program.ts). */
+export interface PlanEntry {
   readonly drug: string;
   readonly doseMg: number;
   readonly intervalHours: number;
@@ -111,7 +111,7 @@ const segmentSeed = (seed: bigint, fromMonth: number): bigint => {
 };
 
 /** A schedule of the therapy layer (days), shifted so that the entry starts at `originMonth`. */
-function toSchedule(e: PlanEntry, originMonth: number): Schedule {
+export function toSchedule(e: PlanEntry, originMonth: number): Schedule {
   const d = (m: number) => Math.max(0, (m - originMonth) * DAYS_PER_MONTH);
   return {
     drug: e.drug,
@@ -399,17 +399,8 @@ export function runScenario(s: Scenario, options: RunScenarioOptions): ScenarioR
       if (sw && !switched && entry && entry.drug !== sw.to) {
         const share = mutantShare(view, firstNm!, sw.mutation, at(t));
         if (share >= sw.detectionShare && is[at(t)] >= sw.minBcrAblIS) {
-          const std = drugPk(kb, sw.to).standardRegimen;
           plan = endAt(plan, t);
-          plan.push({
-            drug: sw.to,
-            doseMg: sw.doseMg ?? std.dose,
-            intervalHours: sw.intervalHours ?? std.intervalHours,
-            startMonth: t,
-            doseChanges: [],
-            interruptions: [],
-            reason: `switch: ${sw.mutation} detected (${(100 * share).toFixed(0)} % of leukaemic stem cells)`,
-          });
+          plan.push(switchEntry(kb, sw, t, share));
           switched = true;
           decided = true;
         }
@@ -419,24 +410,13 @@ export function runScenario(s: Scenario, options: RunScenarioOptions): ScenarioR
         if (fixed === undefined || t >= fixed - EPS) {
           const history = visits.filter((v) => v >= therapyStart && v <= t + EPS).map(sampleAt);
           const phaseOk = chronicSoFar(view, firstNm!, s, t);
-          const a = tfrEligibility(
-            {
-              firstChronicPhaseOnly: phaseOk,
-              lineOfTherapy: switched ? 2 : 1,
-              switchedForIntoleranceOnly: false,
-              transcript: s.patient.transcript,
-              tki: entry.drug,
-              tkiDurationYears: (t - therapyStart) / 12,
-              dmrDurationYears: deepResponseDurationYears(
-                history,
-                defs.tfr.minimal.dmrLevel,
-                defs.molecularResponse,
-              ),
-              mr45DurationYears: deepResponseDurationYears(history, 'MR4.5', defs.molecularResponse),
-              priorFailure: switched,
-            },
-            defs.tfr,
-          );
+          const a = tfrAssessment(s, defs, history, {
+            t,
+            therapyStart,
+            drug: entry.drug,
+            switched,
+            chronic: phaseOk,
+          });
           if (a.eligible) {
             plan = endAt(plan, t);
             stopMonth = t;
@@ -461,18 +441,9 @@ export function runScenario(s: Scenario, options: RunScenarioOptions): ScenarioR
           tfrInfo = { ...tfrInfo!, outcome: 'molecular relapse', relapseMonth: t };
           tfrState = 'done';
           if (tfr?.restartOnMmrLoss) {
-            const last = [...plan].filter((e) => e.startMonth <= stopMonth!).pop();
-            if (last) {
-              const lastChange = last.doseChanges.filter((c) => c.atMonth < stopMonth!).pop();
-              plan.push({
-                drug: last.drug,
-                doseMg: lastChange?.doseMg ?? last.doseMg,
-                intervalHours: lastChange?.intervalHours ?? last.intervalHours,
-                startMonth: t,
-                doseChanges: [],
-                interruptions: [],
-                reason: 'loss of MMR: restart',
-              });
+            const restart = restartEntry(plan, stopMonth, t);
+            if (restart) {
+              plan.push(restart);
               decided = true;
             }
           }
@@ -609,7 +580,72 @@ function indexOf(time: Float64Array, t: number): number {
   return best;
 }
 
-function activeEntry(plan: readonly PlanEntry[], t: number): PlanEntry | undefined {
+// Rule helpers shared with the cohort runner (src/cohort/program.ts), so that both apply the same rules.
+
+/** The ELN 2020 TFR assessment at visit t from the regular-visit history since the start of therapy. */
+export function tfrAssessment(
+  s: Scenario,
+  defs: ReturnType<typeof clinicalDefinitions>,
+  history: readonly TimedPcrResult[],
+  at: { t: number; therapyStart: number; drug: string; switched: boolean; chronic: boolean },
+) {
+  return tfrEligibility(
+    {
+      firstChronicPhaseOnly: at.chronic,
+      lineOfTherapy: at.switched ? 2 : 1,
+      switchedForIntoleranceOnly: false,
+      transcript: s.patient.transcript,
+      tki: at.drug,
+      tkiDurationYears: (at.t - at.therapyStart) / 12,
+      dmrDurationYears: deepResponseDurationYears(history, defs.tfr.minimal.dmrLevel, defs.molecularResponse),
+      mr45DurationYears: deepResponseDurationYears(history, 'MR4.5', defs.molecularResponse),
+      priorFailure: at.switched,
+    },
+    defs.tfr,
+  );
+}
+
+/** The plan entry of a switch on mutation detection at month t (the rule's dose, else the standard regimen). */
+export function switchEntry(
+  kb: KnowledgeBase,
+  sw: NonNullable<Scenario['therapy']['switchOnMutation']>,
+  t: number,
+  share: number,
+): PlanEntry {
+  const std = drugPk(kb, sw.to).standardRegimen;
+  return {
+    drug: sw.to,
+    doseMg: sw.doseMg ?? std.dose,
+    intervalHours: sw.intervalHours ?? std.intervalHours,
+    startMonth: t,
+    doseChanges: [],
+    interruptions: [],
+    reason: `switch: ${sw.mutation} detected (${(100 * share).toFixed(0)} % of leukaemic stem cells)`,
+  };
+}
+
+/** The entry restarting, at month t, the drug and dose in force at the TFR stop; undefined if there was none. */
+export function restartEntry(
+  plan: readonly PlanEntry[],
+  stopMonth: number,
+  t: number,
+): PlanEntry | undefined {
+  const last = [...plan].filter((e) => e.startMonth <= stopMonth).pop();
+  if (!last) return undefined;
+  const lastChange = last.doseChanges.filter((c) => c.atMonth < stopMonth).pop();
+  return {
+    drug: last.drug,
+    doseMg: lastChange?.doseMg ?? last.doseMg,
+    intervalHours: lastChange?.intervalHours ?? last.intervalHours,
+    startMonth: t,
+    doseChanges: [],
+    interruptions: [],
+    reason: 'loss of MMR: restart',
+  };
+}
+
+/** The plan entry taking drug at month t (none during an interruption or off therapy). */
+export function activeEntry(plan: readonly PlanEntry[], t: number): PlanEntry | undefined {
   const e = plan.find((x) => x.startMonth <= t + EPS && (x.stopMonth === undefined || t < x.stopMonth - EPS));
   if (!e) return undefined;
   if (e.interruptions.some((iv) => t >= iv.fromMonth - EPS && t < iv.toMonth - EPS)) return undefined;
@@ -617,7 +653,7 @@ function activeEntry(plan: readonly PlanEntry[], t: number): PlanEntry | undefin
 }
 
 /** The plan with the entry active at `t` (if any) ending at `t`, and later entries dropped. */
-function endAt(plan: readonly PlanEntry[], t: number): PlanEntry[] {
+export function endAt(plan: readonly PlanEntry[], t: number): PlanEntry[] {
   return plan
     .filter((e) => e.startMonth < t - EPS)
     .map((e) => (e.stopMonth === undefined || e.stopMonth > t ? { ...e, stopMonth: t } : e));

@@ -283,6 +283,118 @@ const Outputs = z
   })
   .prefault({});
 
+/**
+ * A distribution of one model parameter across virtual patients (exactly one of the three forms). Log-normal by
+ * median and coefficient of variation, the population-PK convention (omega^2 = ln(1 + cv^2), so the CV of the
+ * draws is `cv` and the median `median`; src/therapy/variability.ts); uniform on [a, b]; normal by mean and sd.
+ */
+const Distribution = z
+  .strictObject({
+    lognormal: z
+      .strictObject({
+        median: z.number().finite().positive('a log-normal median must be > 0'),
+        cv: z.number().finite().nonnegative('a coefficient of variation must be >= 0'),
+      })
+      .optional()
+      .describe('log-normal: median and coefficient of variation (0.3 = 30 %)'),
+    uniform: z
+      .tuple([z.number().finite(), z.number().finite()])
+      .optional()
+      .describe('uniform on [a, b], b > a'),
+    normal: z
+      .strictObject({
+        mean: z.number().finite(),
+        sd: z.number().finite().nonnegative('a standard deviation must be >= 0'),
+      })
+      .optional()
+      .describe('normal: mean and standard deviation'),
+  })
+  .superRefine((d, ctx) => {
+    const forms = (['lognormal', 'uniform', 'normal'] as const).filter((f) => d[f] !== undefined);
+    if (forms.length !== 1)
+      ctx.addIssue({
+        code: 'custom',
+        path: [],
+        message: `give exactly one of lognormal: {median, cv}, uniform: [a, b] or normal: {mean, sd} (got ${forms.length === 0 ? 'none' : forms.join(' and ')})`,
+      });
+    if (d.uniform && !(d.uniform[1] > d.uniform[0]))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['uniform'],
+        message: `uniform: [a, b] needs b > a (got [${d.uniform[0]}, ${d.uniform[1]}])`,
+      });
+  })
+  .describe('distribution of a model parameter across patients');
+
+const Stratum = z.strictObject({
+  name: z.string().min(1).describe('stratum label (the `stratum` column of the outcomes)'),
+  share: z.number().finite().gt(0, 'a stratum share must be > 0').max(1, 'a stratum share must be <= 1'),
+  parameters: z
+    .record(z.string(), Distribution)
+    .default({})
+    .describe("this stratum's parameter distributions (override cohort.parameters and the core's draws)"),
+});
+
+/**
+ * The virtual cohort (exoniche cohort; src/cohort, docs/cohorts.md). Every patient k draws from keyed random
+ * streams of (seed, purpose, k) only, so its outcome does not depend on the cohort size, sharding or workers.
+ */
+export const CohortSection = z
+  .strictObject({
+    patients: z
+      .number()
+      .int()
+      .min(1, 'a cohort needs at least 1 patient')
+      .default(1000)
+      .describe('number of virtual patients'),
+    core: z
+      .enum(['lognormal', 'bootstrap', 'fixed'])
+      .default('lognormal')
+      .describe(
+        "Hähnel 2020 LSC/immune parameters (pyx, pxy, e_tki, pz, Kz, X0, Y0, Z0): 'lognormal' = multivariate log-normal with the mean and covariance of their logs over the 21 fitted patients; 'bootstrap' = one of the 21 at random; 'fixed' = patient.hahnelPatient for all",
+      ),
+    pk: z
+      .boolean()
+      .default(true)
+      .describe(
+        "inter-patient PK variability of each drug (the knowledge base's CVs; stream seed, 'pk-variability', drug, k)",
+      ),
+    parameters: z
+      .record(z.string(), Distribution)
+      .default({})
+      .describe('distributions of further model parameters by model id (override the core draws)'),
+    strata: z
+      .array(Stratum)
+      .min(1)
+      .optional()
+      .describe(
+        'risk strata: shares summing to 1; the stratum is drawn per patient, its distributions override',
+      ),
+  })
+  .superRefine((c, ctx) => {
+    if (!c.strata) return;
+    const sum = c.strata.reduce((a, x) => a + x.share, 0);
+    if (Math.abs(sum - 1) > 1e-9)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['strata'],
+        message: `stratum shares must sum to 1 (got ${sum})`,
+      });
+    const seen = new Set<string>();
+    c.strata.forEach((x, i) => {
+      if (seen.has(x.name))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['strata', i, 'name'],
+          message: `duplicate stratum name '${x.name}'`,
+        });
+      seen.add(x.name);
+    });
+  });
+
+export type CohortSpec = z.infer<typeof CohortSection>;
+export type ParameterDistribution = z.infer<typeof Distribution>;
+
 export const Scenario = z
   .strictObject({
     name: z.string().min(1).default('scenario'),
@@ -299,6 +411,9 @@ export const Scenario = z
     therapy: Therapy,
     monitoring: Monitoring,
     outputs: Outputs,
+    cohort: CohortSection.optional().describe(
+      'virtual cohort (exoniche cohort): patients, parameter distributions, strata',
+    ),
   })
   .superRefine((s, ctx) => {
     const sw = s.therapy.switchOnMutation;
