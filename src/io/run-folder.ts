@@ -281,7 +281,7 @@ function drugCsv(drug: NonNullable<ScenarioRun['drug']>): string {
 
 /**
  * results.parquet: the results table as Float64 columns, Snappy-compressed. Units and labels go into the
- * file's key-value metadata (`exoniche:series`, JSON) so the file is self-describing. Arrow and parquet-wasm are
+ * file's key-value metadata (one key, `exoniche`: JSON with version, scenario and series) so the file is self-describing. Arrow and parquet-wasm are
  * loaded on demand (~0.25 s) so commands that write no Parquet do not pay for them.
  */
 export async function resultsParquet(run: ScenarioRun): Promise<Uint8Array> {
@@ -292,15 +292,19 @@ export async function resultsParquet(run: ScenarioRun): Promise<Uint8Array> {
     columns[s.id] = run.values[k];
   });
   const table = arrow.tableFromArrays(columns);
+  // One key: parquet-wasm keeps key-value metadata in a hash map whose order varies between processes, so several
+  // keys would make the same run's bytes differ from one process to the next.
   const metadata = new Map<string, string>([
-    ['exoniche:version', VERSION],
-    ['exoniche:scenario', run.name],
     [
-      'exoniche:series',
-      JSON.stringify([
-        { id: 'time', label: 'time', units: 'month', group: 'time' },
-        ...run.series.map((s) => ({ id: s.id, label: s.label, units: s.units, group: s.group })),
-      ]),
+      'exoniche',
+      JSON.stringify({
+        version: VERSION,
+        scenario: run.name,
+        series: [
+          { id: 'time', label: 'time', units: 'month', group: 'time' },
+          ...run.series.map((s) => ({ id: s.id, label: s.label, units: s.units, group: s.group })),
+        ],
+      }),
     ],
   ]);
   const props = new pq.WriterPropertiesBuilder()

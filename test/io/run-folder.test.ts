@@ -167,7 +167,7 @@ describe('writeRunFolder', () => {
     const lsc = table.getChild('lsc_q')!.toArray() as Float64Array;
     expect(Number.isNaN(lsc[4])).toBe(true);
     expect(lsc[5]).toBe(run.values[1][5]);
-    const series = JSON.parse(table.schema.metadata.get('exoniche:series')!);
+    const series = JSON.parse(table.schema.metadata.get('exoniche')!).series;
     expect(series[2]).toEqual({ id: 'lsc_q', label: 'quiescent LSC', units: 'cells', group: 'lsc' });
 
     const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
