@@ -16,10 +16,15 @@
  *   blasts_marrow_percent = 100 (x1 + y1 + B)/(x1 + y1 + x2 + y2 + B)
  *   blasts_blood_percent  = 100 q B/(q B + x3 + y3)
  *
+ * For deterministic engines the option blastFounders replaces the source by a founder model (writeFounders below,
+ * docs/niche-model.md §2.7): in the ODE, B fed by the flux is an expected value whose fractions of a cell grow into
+ * blast crisis in nearly every patient. The hybrid engine keeps the form above (B discrete when small).
+ *
  * Simplifications: B does not displace normal haematopoiesis or the other lineages (no feedback), B carries the
  * native clone's TKI effect whichever clone it came from, and the event arises in stem cells only (progenitor
  * origin, Jamieson 2004, would add a source from y1 with its own self-renewal probability).
  */
+import { exponential, type Seed, streamFor } from '../numerics/random/index.js';
 import type { LscSymbols } from './lsc.js';
 import type { ResolvedOptions } from './options.js';
 import type { TkiSymbols } from './tki.js';
@@ -37,19 +42,19 @@ export function writeBlastCrisis(w: ModelWriter, o: ResolvedOptions, lsc: LscSym
     const u = w.kb('u_bc', 'niche.bc.event_probability', 'blast-crisis event probability per LSC division');
     const r = w.kb('r_bc', 'niche.bc.growth_rate', 'net growth rate of blast-crisis cells');
     const K = w.kb('K_bc', 'niche.bc.capacity', 'marrow capacity for blast-crisis cells');
-    w.species('B', '0', 'blast-crisis cells (differentiation blocked)');
-    lsc.cycling.forEach((Y) => {
-      w.reaction(`BC${Y.slice(1)}`, Y, 'B', `${u}*${div}*${Y}`);
-    });
-    w.reaction('GrowB', '', 'B', `${r}*B*(1 - B/${K})`);
     const e = tki.effect.get('native');
-    if (e && w.has('e_tki')) {
-      const s = w.kb(
-        's_bc',
-        'niche.bc.tki_sensitivity',
-        'TKI kill of blast-crisis cells relative to native LSCs',
-      );
-      w.reaction('KillB', 'B', '', `e_tki*${e}*${s}*B`);
+    const kill =
+      e && w.has('e_tki')
+        ? `e_tki*${e}*${w.kb('s_bc', 'niche.bc.tki_sensitivity', 'TKI kill of blast-crisis cells relative to native LSCs')}`
+        : undefined;
+    if (o.blastFounders > 0) writeFounders(w, o.blastFounders, lsc.cycling, `${u}*${div}`, r, K, kill);
+    else {
+      w.species('B', '0', 'blast-crisis cells (differentiation blocked)');
+      lsc.cycling.forEach((Y) => {
+        w.reaction(`BC${Y.slice(1)}`, Y, 'B', `${u}*${div}*${Y}`);
+      });
+      w.reaction('GrowB', '', 'B', `${r}*B*(1 - B/${K})`);
+      if (kill) w.reaction('KillB', 'B', '', `${kill}*B`);
     }
     w.kb('bc_blood', 'niche.bc.blood_ratio', 'circulating share of blast-crisis cells (relative to cy/d3)');
     w.assign('q_bc', 'bc_blood*cy/d3', 'circulating blast-crisis cells per marrow one');
@@ -66,4 +71,99 @@ export function writeBlastCrisis(w: ModelWriter, o: ResolvedOptions, lsc: LscSym
     b ? `${PERCENT}*q_bc*B/(q_bc*B + x3 + y3)` : '0',
     'blood blasts, % of nucleated blood cells',
   );
+}
+
+/**
+ * One patient's cumulative founder thresholds bc_threshold_1..n: partial sums of n unit exponentials from the keyed
+ * stream (seed, purpose, index), so a patient's draws depend on (seed, purpose, index) only.
+ */
+export function drawBcThresholds(
+  seed: Seed,
+  purpose: string,
+  index: number,
+  n: number,
+): Record<string, number> {
+  const s = streamFor(seed, ['purpose', purpose], ['patient', index]);
+  const out: Record<string, number> = {};
+  let c = 0;
+  for (let k = 1; k <= n; k++) {
+    c += exponential(s);
+    out[bcThresholdId(k)] = c;
+  }
+  return out;
+}
+
+/** Parameter id of the k-th (1-based) cumulative founder threshold of the founder model. */
+export const bcThresholdId = (k: number): string => `bc_threshold_${k}`;
+
+/**
+ * Default k-th cumulative threshold when nobody draws: k ln 2, each unit-exponential increment at its median.
+ * ln 2 is the median of the unit exponential (a mathematical constant, not a biological number).
+ */
+export const bcThresholdDefault = (k: number): number => k * Math.LN2;
+
+/**
+ * The founder model of the blast-crisis route for deterministic engines (blastFounders = n > 0). In the ODE, B
+ * would be an expected value, and a fraction of a cell fed by the flux u_bc div Y grows exponentially, so every
+ * patient progresses; instead:
+ *
+ *  - F (a non-cell species) integrates the expected number of founder events, F' = u_bc div sum_c Y_c (the reactions
+ *    BC_c: Y_c -> F, so the LSC loss by the event stays as in the expected-value form). Founder events form an
+ *    inhomogeneous Poisson process with intensity u_bc div sum Y: the k-th event comes when F crosses
+ *    c_k = E_1 + ... + E_k, E_i unit exponentials, and P(T_1 > t) = exp(-F(t)) (the standard first-passage of the
+ *    expected count; the thresholds are the parameters bc_threshold_1..n, drawn per patient by the callers, default
+ *    k ln 2).
+ *  - Founder lineage k starts with one cell when F reaches c_k and then follows the route's equation without the
+ *    source, b' = r_bc b (1 - B/K_bc) - kill b (B the sum of the live lineages). It is written in its log size
+ *    l_k = ln b_k, which starts at 0 (one cell) and moves only once F >= c_k, so the founding needs no event
+ *    (the cohort runner's stepper executes none): B_k = exp(l_k) while live, 0 otherwise.
+ *  - Below one cell (l_k back at 0 while the net rate is negative, e.g. under the TKI kill; also at once if the
+ *    founder arrives while the net rate is negative) the lineage is extinct: the latch D_k (time spent extinct)
+ *    turns positive and holds B_k at 0 for good.
+ *
+ * Simplifications, stated: every founder is assumed to establish (the KB has the net growth rate of blast cells
+ * only; a branching-process establishment probability 1 - d/b would need their birth and death rates separately),
+ * and later founders arrive on the same F clock whether or not an earlier lineage is alive (they are the Poisson
+ * process's later events; after an extinction the next founder needs F to rise by at least a further unit
+ * exponential, which is the memoryless equivalent of redrawing at the extinction). At most n founders.
+ */
+function writeFounders(
+  w: ModelWriter,
+  n: number,
+  cycling: readonly string[],
+  rate: string,
+  r: string,
+  K: string,
+  kill: string | undefined,
+): void {
+  w.species('F_bc', '0', 'expected number of blast-crisis founder events (not cells)');
+  cycling.forEach((Y) => {
+    w.reaction(`BC${Y.slice(1)}`, Y, 'F_bc', `${rate}*${Y}`);
+  });
+  const lineages: string[] = [];
+  for (let k = 1; k <= n; k++) {
+    w.computed(
+      bcThresholdId(k),
+      bcThresholdDefault(k),
+      'C',
+      `cumulative founder threshold ${k} (sum of ${k} unit exponentials; drawn per patient)`,
+    );
+    w.species(`lB_${k}`, '0', `log size of blast-crisis founder lineage ${k}`);
+    w.species(`dB_${k}`, '0', `extinction latch of founder lineage ${k} (time since extinction)`);
+    lineages.push(`B_${k}`);
+  }
+  const live = (k: number) => `F_bc >= ${bcThresholdId(k)} && dB_${k} <= 0`;
+  for (let k = 1; k <= n; k++)
+    w.assign(
+      `B_${k}`,
+      `piecewise(exp(lB_${k}), ${live(k)}, 0)`,
+      `blast-crisis cells of founder lineage ${k}`,
+    );
+  w.assign('B', lineages.join(' + '), 'blast-crisis cells (differentiation blocked), live founder lineages');
+  w.assign('g_bc', `${r}*(1 - B/${K})${kill ? ` - ${kill}` : ''}`, 'net growth rate per blast-crisis cell');
+  for (let k = 1; k <= n; k++) {
+    const c = bcThresholdId(k);
+    w.reaction(`GrowB_${k}`, '', `lB_${k}`, `piecewise(g_bc, ${live(k)} && (lB_${k} > 0 || g_bc > 0), 0)`);
+    w.reaction(`DieB_${k}`, '', `dB_${k}`, `piecewise(1, F_bc >= ${c} && lB_${k} <= 0 && g_bc <= 0, 0)`);
+  }
 }

@@ -73,7 +73,8 @@ export function writeExosomes(
     o.clones.length > 0
       ? w.assign(
           'res_frac',
-          `(${[...lsc.quiescent.slice(1), ...lsc.cycling.slice(1)].join(' + ')})/LSC_tot`,
+          // 0 once every stem cell is gone (a stochastic extinction in the hybrid engine reaches exactly 0/0).
+          `piecewise((${[...lsc.quiescent.slice(1), ...lsc.cycling.slice(1)].join(' + ')})/LSC_tot, LSC_tot > 0, 0)`,
           'resistant share of LSCs',
         )
       : undefined;

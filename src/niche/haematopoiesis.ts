@@ -74,7 +74,12 @@ export function writeLineages(
   } else {
     w.kb('pn', 'niche.normal.p', 'net self-renewal rate of normal stem cells');
     w.kb('w_ln', 'niche.competition.lsc_on_normal', 'occupancy of the normal niche by a leukaemic stem cell');
-    w.reaction('GrowN', '', 'N', 'pn*N*(1 - (N + w_ln*LSC_tot)/Kn)');
+    // The shared niche is the proliferative one: Hähnel's capacity Ky bounds the cycling LSCs only, and the normal
+    // occupancy enters their logistic term (writeNormalOccupancy). Quiescent LSCs are unbounded in the Hähnel fits
+    // (patient 12 starts with X0 = 1.19e7 > Ky), so counting them here would drive normal stem cells extinct under
+    // a TKI in such patients and empty the marrow, against the recovery of normal haematopoiesis in responders.
+    const cycling = lsc.cycling.join(' + ');
+    w.reaction('GrowN', '', 'N', `pn*N*(1 - (N + w_ln*(${cycling}))/Kn)`);
   }
   for (const s of ['d1', 'd2', 'd3', 'ax', 'bx', 'cx', 'ay', 'by', 'cy'])
     w.kb(s, `michor2005.${s}`, `Michor ${s} (per day x DAYS_PER_MONTH)`, perDay);

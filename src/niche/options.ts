@@ -69,6 +69,13 @@ export interface NicheOptions {
    */
   readonly blastCrisis?: boolean;
   /**
+   * Founder model of the blast-crisis route for deterministic engines (blast.ts): 0 (default) keeps B as one species
+   * fed by the event flux (what the hybrid engine, which treats B discretely, needs); n >= 1 integrates the expected
+   * number of founder events F and starts a one-cell lineage at each of n cumulative thresholds (bc_threshold_k).
+   * Ignored without the route.
+   */
+  readonly blastFounders?: number;
+  /**
    * Stem-cell core: 'hahnel' (default; Hähnel 2020 quiescent/cycling LSCs with immune control) or 'michor' (Michor
    * 2005 stem cells: LSCs y0 dividing at ry and exiting at d0, untouched by the TKI; normal stem cells held at their
    * set-point by Michor's homeostatic lambda). 'michor' needs the exosome layer and the immune compartment off and
@@ -93,6 +100,8 @@ export interface ResolvedOptions {
   readonly immune: boolean;
   readonly lineages: boolean;
   readonly blastCrisis: boolean;
+  /** Founder lineages of the deterministic founder model (0: B fed by the expected event flux). */
+  readonly blastFounders: number;
   readonly stemCore: 'hahnel' | 'michor';
 }
 
@@ -149,6 +158,9 @@ export function resolveOptions(o: NicheOptions = {}): ResolvedOptions {
     throw new NicheOptionsError(
       'blastCrisis needs the lineages (lineages: true) for the blast differentials',
     );
+  const blastFounders = blastCrisis ? (o.blastFounders ?? 0) : 0;
+  if (!Number.isSafeInteger(blastFounders) || blastFounders < 0)
+    throw new NicheOptionsError(`blastFounders must be an integer >= 0, got ${o.blastFounders}`);
   if (stemCore === 'michor') {
     if (o.exosomes !== false) throw new NicheOptionsError("stemCore 'michor' needs exosomes: false");
     if (o.immune === true)
@@ -173,6 +185,7 @@ export function resolveOptions(o: NicheOptions = {}): ResolvedOptions {
     immune: o.immune ?? stemCore === 'hahnel',
     lineages,
     blastCrisis,
+    blastFounders,
     stemCore,
   };
 }

@@ -32,6 +32,7 @@ import type { Model } from '../models/ir.js';
 import { simulateModel } from '../models/simulate.js';
 import { simulateApproximate } from '../models/simulate-approximate.js';
 import { simulateStochastic } from '../models/simulate-stochastic.js';
+import { drawBcThresholds } from '../niche/blast.js';
 import { buildNiche, type NicheModel } from '../niche/build.js';
 import { CHANNELS } from '../niche/channels.js';
 import { nicheHybridPartition } from '../niche/hybrid.js';
@@ -187,6 +188,12 @@ function simulate(
     params[id] = v;
   }
   if (s.engine === 'ode') {
+    // Blast-crisis founder thresholds (niche/blast.ts): one draw per scenario from (seed, 'blast-crisis', 0), the
+    // same in every segment (F carries over) and the same as cohort patient 0's; a patient.parameters value wins.
+    const nFounders = compiled.parameterIds.filter((id) => id.startsWith('bc_threshold_')).length;
+    if (nFounders > 0)
+      for (const [id, v] of Object.entries(drawBcThresholds(BigInt(s.seed), 'blast-crisis', 0, nFounders)))
+        if (!Object.hasOwn(params, id) && compiled.parameterIds.includes(id)) params[id] = v;
     const tc = simulateModel(compiled, { tEnd, saveat, params, method: 'auto' });
     if (tc.retcode !== 'Success')
       throw new Error(
@@ -219,6 +226,13 @@ function simulate(
   return { time: r.time, ids: r.ids, values: r.mean, stateIds, states };
 }
 
+/**
+ * Founder lineages of the blast-crisis founder model (niche/blast.ts) in deterministic runs (scenario ODE runs and
+ * ODE cohorts, which take their options from scenarioNicheOptions): the first founder decides untreated
+ * progression; later ones matter only after extinctions under a TKI kill.
+ */
+export const BC_FOUNDERS_DETERMINISTIC = 4;
+
 /** The niche-model options of a scenario (patient, niche, clones) with the given TKI exposure. */
 export function scenarioNicheOptions(s: Scenario, tki?: NicheOptions['tki']): NicheOptions {
   const iv = s.niche.interventions;
@@ -237,6 +251,8 @@ export function scenarioNicheOptions(s: Scenario, tki?: NicheOptions['tki']): Ni
     clones: s.patient.mutations,
     immune: s.niche.immune,
     blastCrisis: s.niche.blastCrisis,
+    // Deterministic engines get the founder model (niche/blast.ts); the hybrid engine treats B discretely.
+    ...(s.niche.blastCrisis && s.engine === 'ode' ? { blastFounders: BC_FOUNDERS_DETERMINISTIC } : {}),
     ...(tki ? { tki } : {}),
   };
 }
