@@ -59,7 +59,12 @@ export interface PatientOutcome {
 }
 
 export const OUTCOME_COLUMNS: readonly OutcomeColumn[] = [
-  { name: 'patient', type: 'int32', units: '', description: '0-based patient index (key of its random streams)' },
+  {
+    name: 'patient',
+    type: 'int32',
+    units: '',
+    description: '0-based patient index (key of its random streams)',
+  },
   { name: 'stratum', type: 'utf8', units: '', description: "risk stratum ('all' without strata)" },
   { name: 'status', type: 'utf8', units: '', description: "'ok' or 'failed'" },
   { name: 'message', type: 'utf8', units: '', description: 'why the run failed (empty when ok)' },
@@ -72,7 +77,12 @@ export const OUTCOME_COLUMNS: readonly OutcomeColumn[] = [
   },
   { name: 'timeMMR', type: 'float64', units: 'months', description: 'first visit in MMR (NaN: not reached)' },
   { name: 'timeMR4', type: 'float64', units: 'months', description: 'first visit in MR4 (NaN: not reached)' },
-  { name: 'timeMR45', type: 'float64', units: 'months', description: 'first visit in MR4.5 (NaN: not reached)' },
+  {
+    name: 'timeMR45',
+    type: 'float64',
+    units: 'months',
+    description: 'first visit in MR4.5 (NaN: not reached)',
+  },
   {
     name: 'timeProgression',
     type: 'float64',
@@ -93,10 +103,30 @@ export const OUTCOME_COLUMNS: readonly OutcomeColumn[] = [
     units: 'months',
     description: 'loss of MMR after the TFR stop (NaN: none seen)',
   },
-  { name: 'timeMutation', type: 'float64', units: 'months', description: 'first detection of a resistant clone' },
-  { name: 'slopePhase1', type: 'float64', units: '1/day', description: 'log BCR-ABL1 decline rate, months 0-3' },
-  { name: 'slopePhase2', type: 'float64', units: '1/day', description: 'log BCR-ABL1 decline rate, months 4-12' },
-  { name: 'slopePhase3', type: 'float64', units: '1/day', description: 'log BCR-ABL1 decline rate, months 12-60' },
+  {
+    name: 'timeMutation',
+    type: 'float64',
+    units: 'months',
+    description: 'first detection of a resistant clone',
+  },
+  {
+    name: 'slopePhase1',
+    type: 'float64',
+    units: '1/day',
+    description: 'log BCR-ABL1 decline rate, months 0-3',
+  },
+  {
+    name: 'slopePhase2',
+    type: 'float64',
+    units: '1/day',
+    description: 'log BCR-ABL1 decline rate, months 4-12',
+  },
+  {
+    name: 'slopePhase3',
+    type: 'float64',
+    units: '1/day',
+    description: 'log BCR-ABL1 decline rate, months 12-60',
+  },
   ...MILESTONE_MONTHS.map(
     (m): OutcomeColumn => ({
       name: milestoneColumn(m),
