@@ -1,6 +1,7 @@
 /** The `exoniche` command line. Side effects (files, stdout, exit codes) live here and in commands/. */
 import { Command, CommanderError } from 'commander';
 import { VERSION } from '../version.js';
+import { registerCohort } from './commands/cohort.js';
 import { registerCompare } from './commands/compare.js';
 import { registerExperiment } from './commands/experiment.js';
 import { registerExport } from './commands/export.js';
@@ -9,6 +10,8 @@ import { registerModels } from './commands/models.js';
 import { registerRun } from './commands/run.js';
 import { registerSchema } from './commands/schema.js';
 import { registerSimulate } from './commands/simulate.js';
+import { registerSubmit } from './commands/submit.js';
+import { registerSweep } from './commands/sweep.js';
 import { registerValidate } from './commands/validate.js';
 import { CliError, EXIT } from './exit-codes.js';
 
@@ -30,6 +33,9 @@ export function buildProgram(): Command {
   registerCompare(program);
   registerExport(program);
   registerSchema(program);
+  registerCohort(program);
+  registerSweep(program);
+  registerSubmit(program);
   return program;
 }
 
