@@ -1,13 +1,14 @@
 /**
- * The cohort-level validation cases of cml-models.md §9 (V04, V05, V07, V08, V10, V11, V12, V14, V16, V23, V24,
- * V26, V30) evaluated from outcome tables, as rows of the validation table (the shape of `ValidationRow` in
+ * The cohort-level validation cases of cml-models.md §9 (V04, V05, V07, V08, V10, V11, V12, V14, V16, V23, V26,
+ * V30) evaluated from outcome tables, as rows of the validation table (the shape of `ValidationRow` in
  * src/experiments/validate.ts: case, description, expected, obtained, tolerance, status, detail). The targets and
  * acceptance ranges are those of §9 (the case definitions, like the other V cases in
  * src/experiments/validation-cases.ts); clinical cut-offs (MMR, ELN milestones) come from the knowledge base.
  *
  * The cohorts each case needs are in {@link COHORT_SCENARIOS} (scenario YAML, run per virtual patient by the
  * cohort runner). Without a cohort a case is 'pending'; a case the model or the outcome contract cannot express is
- * 'not reproducible' with the reason.
+ * 'not reproducible' with the reason. V24 (mutation x drug matrix) is deterministic, not a cohort case: it is
+ * computed with the other non-cohort cases in src/experiments/validation-cases.ts (mutationMatrixCases).
  */
 import { clinicalDefinitions } from '../clinic/definitions.js';
 import type { KnowledgeBase } from '../knowledge/load.js';
@@ -368,22 +369,6 @@ export function caseV26(o: readonly PatientOutcome[], thresholdNgPerMl = 1000): 
   ];
 }
 
-/** V24 is a deterministic drug x mutation matrix (IC50 x PK), not a cohort. */
-export function caseV24(): CohortCaseRow[] {
-  return [
-    {
-      case: 'V24',
-      description: 'mutation x drug matrix using IC50 + PK',
-      expected: 'R/S pattern of §5.1',
-      obtained: '-',
-      tolerance: 'all [V] cells',
-      status: 'pending',
-      detail:
-        'not a cohort case: steady-state exposure (therapy/pk) over IC50 x fold (knowledge base) per drug and mutation, compared with the §5.1 matrix; belongs beside V25 in src/experiments/validation-cases.ts',
-    },
-  ];
-}
-
 /** V30: overall survival needs deaths (CML and other causes), which neither the model nor the outcome table has. */
 export function caseV30(): CohortCaseRow[] {
   return [
@@ -494,7 +479,6 @@ export function evaluateCohortCases(inputs: CohortCaseInputs, kb: KnowledgeBase)
           ),
         ]),
   );
-  rows.push(...caseV24());
   rows.push(
     ...(im
       ? caseV26(im)

@@ -13,6 +13,7 @@ import {
   fassoniCases,
   imatinibPkCases,
   michorCases,
+  mutationMatrixCases,
   PENDING_COHORT,
 } from './validation-cases.js';
 
@@ -115,6 +116,7 @@ export function runValidation(kb: KnowledgeBase, o: ValidationOptions = {}): Val
   if (o.cases !== false) {
     rows.push(...guarded('V01-V03', michorCases));
     rows.push(...guarded('V22', fassoniCases));
+    rows.push(...guarded('V24', () => mutationMatrixCases(kb)));
     rows.push(...guarded('V25', () => imatinibPkCases(kb)));
     for (const d of DELEGATED_CASES) {
       if (!o.runTests) {

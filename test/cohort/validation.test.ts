@@ -148,7 +148,7 @@ describe('cohort V cases on synthetic outcome tables', () => {
     expect(caseV26(flat)[0].status).toBe('fail');
   });
 
-  it('evaluateCohortCases: pending without cohorts, V24 pending (not a cohort case), V30 not reproducible', () => {
+  it('evaluateCohortCases: pending without cohorts, no V24 (computed in src/experiments), V30 not reproducible', () => {
     const rows = evaluateCohortCases({}, kb);
     expect(rows.map((r) => r.case)).toEqual([
       'V04',
@@ -161,11 +161,10 @@ describe('cohort V cases on synthetic outcome tables', () => {
       'V14',
       'V16',
       'V23',
-      'V24',
       'V26',
       'V30',
     ]);
-    expect(rows.filter((r) => r.status === 'pending')).toHaveLength(12);
+    expect(rows.filter((r) => r.status === 'pending')).toHaveLength(11);
     expect(rows.at(-1)).toMatchObject({ case: 'V30', status: 'not reproducible' });
     const im = cohort(20, (i) => ({ slopePhase1: 0.05, m: { 3: i < 13 ? 5 : 20 } }));
     const some = evaluateCohortCases({ imatinib: im }, kb);
