@@ -8,6 +8,26 @@ export {
   window,
 } from './data.js';
 export { type FitOptions, type FitProblem, type FitResult, fitParameters, type StartSummary } from './fit.js';
+export { type MorrisDesign, type MorrisIndices, morrisDesign, morrisIndices } from './gsa/morris.js';
+export {
+  GsaError,
+  type GsaSpec,
+  type SobolDesign,
+  type SobolIndices,
+  type SobolOptions,
+  sobolDesign,
+  sobolIndices,
+  sobolRow,
+} from './gsa/sobol.js';
+export {
+  type AnalyticIndices,
+  ishigami,
+  ishigamiIndices,
+  ishigamiSpec,
+  sobolG,
+  sobolGIndices,
+  sobolGSpec,
+} from './gsa/test-functions.js';
 export { type NelderMeadOptions, type NelderMeadResult, nelderMead } from './nelder-mead.js';
 export {
   type Binding,
