@@ -55,6 +55,7 @@ fi
 # 2. munge: a key (the package usually creates one), then the daemon as user munge
 if ! $SUDO test -s /etc/munge/munge.key; then
   say "creating the munge key"
+  $SUDO mkdir -p /etc/munge
   $SUDO mungekey --create --keyfile=/etc/munge/munge.key --force || fail "mungekey could not create a key"
 fi
 $SUDO chown munge:munge /etc/munge /etc/munge/munge.key
