@@ -97,6 +97,7 @@ async function cohortRows(kb: KnowledgeBase, dir: string, patients: number, work
     );
     if (c.id === 'imatinib-10y') inputs.imatinib = outcomes;
     else if (c.id === 'untreated') inputs.untreated = outcomes;
+    else if (c.id === 'stop-resistant-clone') inputs.stopResistantClone = outcomes;
   }
   for (const n of notes) process.stdout.write(`warning: ${n}\n`);
   return evaluateCohortCases(inputs, kb);

@@ -50,6 +50,13 @@ export interface PatientOutcome {
   readonly timeTfrRelapse: number;
   /** First visit at which a resistant clone was detected (mutation analysis share), NaN = never. */
   readonly timeMutation: number;
+  /**
+   * Share of all leukaemic stem cells (quiescent + cycling, every clone) in resistant (non-native) clones at the
+   * first TKI stop of the plan (therapy going from on to off: TFR stop or a scheduled stopMonth) and 6 months
+   * later (validation V23, cml-models.md §9). NaN without a stop, without a resistant clone, or beyond follow-up.
+   */
+  readonly mutantShareAtStop: number;
+  readonly mutantShare6mAfterStop: number;
   /** Log-linear BCR-ABL1 slopes (per day, natural log, sign: decline > 0): months 0-3, 4-12, 12-60. NaN if too few points. */
   readonly slopePhase1: number;
   readonly slopePhase2: number;
@@ -108,6 +115,19 @@ export const OUTCOME_COLUMNS: readonly OutcomeColumn[] = [
     type: 'float64',
     units: 'months',
     description: 'first detection of a resistant clone',
+  },
+  {
+    name: 'mutantShareAtStop',
+    type: 'float64',
+    units: '1',
+    description: 'resistant-clone share of all LSCs at the first TKI stop (NaN: no stop or no clone)',
+  },
+  {
+    name: 'mutantShare6mAfterStop',
+    type: 'float64',
+    units: '1',
+    description:
+      'resistant-clone share of all LSCs 6 months after the first TKI stop (NaN: none or beyond follow-up)',
   },
   {
     name: 'slopePhase1',

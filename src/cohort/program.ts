@@ -156,6 +156,8 @@ interface Internal {
   readonly lscAll: Int32Array;
   /** State indices (into lscAll order) of the switch rule's mutant clone. */
   readonly mutantLsc: Int32Array;
+  /** State indices (into lscAll order) of every resistant (non-native) clone (outcome mutantShare*, V23). */
+  readonly resistantLsc: Int32Array;
   readonly plan0: readonly PlanEntry[];
   readonly therapyStart: number;
   readonly depthMMR: number;
@@ -306,6 +308,8 @@ export function prepareCohort(
   const sw = s.therapy.switchOnMutation;
   const suffix = sw ? cloneSuffix(sw.mutation) : undefined;
   const mutantLsc = Int32Array.from(lscIds.flatMap((id, i) => (suffix && id.endsWith(suffix) ? [i] : [])));
+  const resistantIds = new Set([...first.nm.lsc.quiescent.slice(1), ...first.nm.lsc.cycling.slice(1)]);
+  const resistantLsc = Int32Array.from(lscIds.flatMap((id, i) => (resistantIds.has(id) ? [i] : [])));
   const plan0: PlanEntry[] = s.therapy.schedule.map((e) => ({
     drug: e.drug,
     doseMg: e.doseMg,
@@ -353,6 +357,7 @@ export function prepareCohort(
     cycling: Int32Array.from(first.nm.lsc.cycling, idx),
     lscAll: Int32Array.from(lscIds, idx),
     mutantLsc,
+    resistantLsc,
     plan0,
     therapyStart: plan0.length > 0 ? Math.min(...plan0.map((e) => e.startMonth)) : 0,
     depthMMR: depth('MMR'),
@@ -407,6 +412,26 @@ function exposureTimeline(I: Internal, plan: readonly PlanEntry[], vp: VirtualPa
 }
 
 class SolverFailure extends Error {}
+
+/** Months after the first TKI stop at which the second mutant share is read (V23, cml-models.md §9). */
+const MUTANT_SHARE_AFTER_STOP_MONTHS = 6;
+
+/**
+ * The first month at which therapy goes from on to off in the plan: the end (stopMonth) of an entry that no other
+ * entry continues (a switch or restart starting at that month continues it). Infinity when therapy never stops.
+ */
+export function firstTherapyStop(plan: readonly PlanEntry[]): number {
+  let best = Number.POSITIVE_INFINITY;
+  for (const e of plan) {
+    const t = e.stopMonth;
+    if (t === undefined || !(t > e.startMonth + EPS) || t >= best) continue;
+    const continued = plan.some(
+      (x) => x.startMonth <= t + EPS && (x.stopMonth === undefined || x.stopMonth > t + EPS),
+    );
+    if (!continued) best = t;
+  }
+  return best;
+}
 
 /** What simulateWith needs of a stepper: an ODE stepper, or the hybrid engine's split stepper. */
 type Driver = Pick<Stepper, 't' | 'y' | 'step' | 'interpolate' | 'reset'>;
@@ -480,6 +505,9 @@ function simulateWith(
   let timeEligible = Number.NaN;
   let timeStop = Number.NaN;
   let timeRelapse = Number.NaN;
+  let shareAtStop = Number.NaN;
+  let shareAfterStop = Number.NaN;
+  let offAt = Number.NaN; // month of the first TKI stop once reached (the plan is only amended forward)
   let t = 0;
   let status: 'ok' | 'failed' = 'ok';
   let message = '';
@@ -636,6 +664,15 @@ function simulateWith(
       for (let j = 0; j < I.mutantLsc.length; j++) mut += Math.max(0, y[I.lscAll[I.mutantLsc[j]]]);
       return all > 0 ? mut / all : 0;
     };
+    /** Resistant (non-native) clones' share of all LSCs (V23); NaN without such a clone or LSCs. */
+    const resistantShare = (): number => {
+      if (I.resistantLsc.length === 0) return Number.NaN;
+      let all = 0;
+      let mut = 0;
+      for (let j = 0; j < I.lscAll.length; j++) all += Math.max(0, y[I.lscAll[j]]);
+      for (let j = 0; j < I.resistantLsc.length; j++) mut += Math.max(0, y[I.lscAll[I.resistantLsc[j]]]);
+      return all > 0 ? mut / all : Number.NaN;
+    };
     const chronicSoFar = (): boolean => {
       if (!I.grid || gi === 0) return true;
       const pc = phaseCourse(
@@ -666,7 +703,14 @@ function simulateWith(
       const tStop = si < I.stops.length ? I.stops[si] : Number.POSITIVE_INFINITY;
       const tTfr = nextTfrVisit();
       const tChange = ci < tl.length ? tl[ci].t : Number.POSITIVE_INFINITY;
-      const tNext = Math.min(tStop, tTfr, tChange, T);
+      // The first stop and 6 months later are read from the dense output (they cost no step).
+      let tShare = Number.POSITIVE_INFINITY;
+      if (Number.isNaN(offAt)) {
+        const off = firstTherapyStop(plan);
+        if (off > t + EPS) tShare = off;
+      } else if (Number.isNaN(shareAfterStop) && offAt + MUTANT_SHARE_AFTER_STOP_MONTHS > t + EPS)
+        tShare = offAt + MUTANT_SHARE_AFTER_STOP_MONTHS;
+      const tNext = Math.min(tStop, tTfr, tChange, tShare, T);
       if (tNext > t) advance(tNext, Math.min(tChange, T));
       let restart = false;
       while (ci < tl.length && tl[ci].t <= t + EPS) {
@@ -764,6 +808,16 @@ function simulateWith(
           }
         }
       }
+      // Mutant share at the first stop (a TFR stop is decided at this visit, a scheduled stop is a plan month)
+      // and 6 months later; y is the state at t (before any rewind).
+      if (Number.isNaN(offAt)) {
+        const off = firstTherapyStop(plan);
+        if (Math.abs(off - t) <= EPS) {
+          offAt = off;
+          shareAtStop = resistantShare();
+        }
+      } else if (Number.isNaN(shareAfterStop) && Math.abs(offAt + MUTANT_SHARE_AFTER_STOP_MONTHS - t) <= EPS)
+        shareAfterStop = resistantShare();
       if (restart) stepper.reset(t, y);
       if (t >= T - EPS && si >= I.stops.length) break;
     }
@@ -809,6 +863,8 @@ function simulateWith(
     timeTfrStop: timeStop,
     timeTfrRelapse: timeRelapse,
     timeMutation,
+    mutantShareAtStop: shareAtStop,
+    mutantShare6mAfterStop: shareAfterStop,
     slopePhase1: declineSlope(onDrugT, onDrugV, 0, 3),
     slopePhase2: declineSlope(onDrugT, onDrugV, 4, 12),
     slopePhase3: declineSlope(onDrugT, onDrugV, 12, 60),

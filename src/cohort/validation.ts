@@ -41,8 +41,19 @@ export interface CohortCaseInputs {
   readonly imatinib?: readonly PatientOutcome[];
   /** COHORT_SCENARIOS 'untreated': no therapy, blast crisis on. */
   readonly untreated?: readonly PatientOutcome[];
-  /** From COHORT_SCENARIOS 'stop-resistant-clone' (not an outcome-table column; see caseV23). */
-  readonly mutantAfterStop?: readonly MutantShareSample[];
+  /** COHORT_SCENARIOS 'stop-resistant-clone': imatinib with a T315I clone, stopped at month 48 (V23). */
+  readonly stopResistantClone?: readonly PatientOutcome[];
+}
+
+/** The V23 samples of outcome rows: columns mutantShareAtStop and mutantShare6mAfterStop (ok rows only). */
+export function mutantShareSamples(o: readonly PatientOutcome[]): MutantShareSample[] {
+  return o
+    .filter((r) => r.status === 'ok')
+    .map((r) => ({
+      patient: r.patient,
+      shareAtStop: r.mutantShareAtStop,
+      shareAfter6Months: r.mutantShare6mAfterStop,
+    }));
 }
 
 const g = (x: number, d = 3) => (Number.isFinite(x) ? `${+x.toPrecision(d)}` : '–');
@@ -322,7 +333,7 @@ export function caseV16(o: readonly PatientOutcome[]): CohortCaseRow[] {
 /**
  * V23: after a TKI stop, the resistant clone's share of the leukaemic stem cells falls from ~97 % to ~8 % in about 6
  * months (accepted 3-20 % at 6 months): the median over patients whose clone dominated at the stop (share >= 0.5).
- * The share is not an outcome-table column: the cohort runner has to provide it per patient.
+ * Samples from the outcome columns mutantShareAtStop / mutantShare6mAfterStop (mutantShareSamples).
  */
 export function caseV23(samples: readonly MutantShareSample[]): CohortCaseRow[] {
   const dominant = samples.filter((s) => s.shareAtStop >= 0.5 && Number.isFinite(s.shareAfter6Months));
@@ -467,15 +478,15 @@ export function evaluateCohortCases(inputs: CohortCaseInputs, kb: KnowledgeBase)
         ]),
   );
   rows.push(
-    ...(inputs.mutantAfterStop
-      ? caseV23(inputs.mutantAfterStop)
+    ...(inputs.stopResistantClone
+      ? caseV23(mutantShareSamples(inputs.stopResistantClone))
       : [
           pending(
             'V23',
             'mutant clone after TKI stop',
             '97 % -> ~8 % in ~6 months',
             '3–20 % at 6 months',
-            "each patient's mutant share of LSCs at the stop and 6 months later from the stop-resistant-clone cohort (not an outcome-table column)",
+            'the stop-resistant-clone cohort',
           ),
         ]),
   );

@@ -12,6 +12,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { HYBRID_SETTINGS, prepareCohort, simulatePatient } from '../../src/cohort/program.js';
+import { COHORT_SCENARIOS } from '../../src/cohort/validation.js';
 import { loadKnowledgeBase } from '../../src/knowledge/load.js';
 import { compileModel } from '../../src/models/compile/compile.js';
 import { compilePropensities } from '../../src/models/compile/propensities.js';
@@ -51,6 +52,26 @@ describe('cohort runner, engine hybrid', () => {
         if (Number.isFinite(v))
           expect(Math.abs(h.milestones[m] - v), `patient ${k} ${m}`).toBeLessThanOrEqual(1e-9 * Math.abs(v));
       expect({ ...h, milestones: {} }).toEqual({ ...o, milestones: {} });
+    }
+  });
+
+  it('(b) V23 columns on the hybrid path: as the ODE path when continuous, a share in [0, 1] when stochastic', () => {
+    const c = COHORT_SCENARIOS.find(
+      (x) => x.id === 'stop-resistant-clone',
+    ) as (typeof COHORT_SCENARIOS)[number];
+    const fixed = `${c.yaml}\ncohort:\n  core: fixed\n  pk: false\n`;
+    const hyb = parseScenario(fixed.replace('engine: ode', 'engine: hybrid'), 'h.yaml', kb);
+    const o = simulatePatient(prepareCohort(parseScenario(fixed, 'o.yaml', kb), kb, { patients: 1 }), 0);
+    const cont = simulatePatient(prepareCohort(hyb, kb, { patients: 1, hybrid: { low: 0, high: 0 } }), 0);
+    expect(o.mutantShareAtStop).toBeGreaterThan(0.5);
+    expect(cont.mutantShareAtStop).toBe(o.mutantShareAtStop);
+    expect(cont.mutantShare6mAfterStop).toBe(o.mutantShare6mAfterStop);
+    // Stochastic: the clone starts below one cell and is discrete, so it may be lost (share 0); still read out.
+    const h = simulatePatient(prepareCohort(hyb, kb, { patients: 1 }), 0);
+    expect(h.status, h.message).toBe('ok');
+    for (const v of [h.mutantShareAtStop, h.mutantShare6mAfterStop]) {
+      expect(v).toBeGreaterThanOrEqual(0);
+      expect(v).toBeLessThanOrEqual(1);
     }
   });
 

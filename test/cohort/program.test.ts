@@ -16,8 +16,10 @@ import {
   outcomeValue,
 } from '../../src/cohort/outcome.js';
 import { prepareCohort, simulatePatient } from '../../src/cohort/program.js';
+import { COHORT_SCENARIOS } from '../../src/cohort/validation.js';
 import { loadKnowledgeBase } from '../../src/knowledge/load.js';
 import { phaseCourse } from '../../src/niche/readouts.js';
+import { cloneSuffix } from '../../src/niche/tki.js';
 import { DEFAULT_SCENARIO } from '../../src/scenario/default.js';
 import { parseScenario } from '../../src/scenario/load.js';
 import { runScenario } from '../../src/scenario/run.js';
@@ -65,6 +67,8 @@ describe('simulatePatient reproduces runScenario (core fixed, pk false)', () => 
     const pk = drugPk(kb, 'imatinib');
     expect(o.cminNgPerMl).toBeCloseTo(steadyState(pk.params, 400, 24).cmin, 9);
     expect(o.timeProgression).toBeNaN(); // blast-crisis route off: not modelled
+    expect(o.mutantShareAtStop).toBeNaN(); // no resistant clone
+    expect(o.mutantShare6mAfterStop).toBeNaN();
     // Slopes: least squares of ln(IS) over the visits, by hand from runScenario's monitoring (months 0-3).
     const v = r.monitoring
       .filter((m) => m.month <= 3)
@@ -77,6 +81,42 @@ describe('simulatePatient reproduces runScenario (core fixed, pk false)', () => 
   it('a relapse at the last visit (restart with no time left) ends cleanly', () => {
     const { o } = compare(DEFAULT_SCENARIO.replace('durationMonths: 72', 'durationMonths: 65'));
     expect(o.timeTfrRelapse).toBe(65);
+  });
+
+  it('V23 columns: resistant share of all LSCs at the scheduled stop and 6 months later, as in runScenario', () => {
+    const c = COHORT_SCENARIOS.find(
+      (x) => x.id === 'stop-resistant-clone',
+    ) as (typeof COHORT_SCENARIOS)[number];
+    const { s, r, o } = compare(c.yaml);
+    const stop = s.therapy.schedule[0].stopMonth as number;
+    const suf = cloneSuffix('T315I');
+    const col = (id: string) => r.values[r.series.findIndex((x) => x.id === id)];
+    for (const id of ['X', 'Y', `X${suf}`, `Y${suf}`]) expect(col(id), id).toBeDefined();
+    const share = (month: number) => {
+      const i = r.time.findIndex((x) => Math.abs(x - month) < 1e-9);
+      expect(i, `grid month ${month}`).toBeGreaterThanOrEqual(0);
+      const mut = col(`X${suf}`)[i] + col(`Y${suf}`)[i];
+      return mut / (mut + col('X')[i] + col('Y')[i]);
+    };
+    const rel = (a: number, b: number) => Math.abs(a - b) / Math.abs(b);
+    expect(rel(o.mutantShareAtStop, share(stop))).toBeLessThan(1e-6);
+    expect(rel(o.mutantShare6mAfterStop, share(stop + 6))).toBeLessThan(1e-6);
+    // The clone dominates at the stop (the model's own dynamics decide V23; here only the read-out is checked).
+    expect(o.mutantShareAtStop).toBeGreaterThan(0.5);
+    expect(o.mutantShare6mAfterStop).toBeLessThanOrEqual(1);
+    // A stop less than 6 months before the end: the second share is beyond follow-up.
+    const short = simulatePatient(
+      prepareCohort(
+        parseScenario(c.yaml.replace('durationMonths: 60', 'durationMonths: 52') + FIXED, 't.yaml', kb),
+        kb,
+        {
+          patients: 1,
+        },
+      ),
+      0,
+    );
+    expect(short.mutantShareAtStop).toBeCloseTo(o.mutantShareAtStop, 9);
+    expect(short.mutantShare6mAfterStop).toBeNaN();
   });
 
   it('switch on mutation detection (T315I -> asciminib) at the same visit', () => {

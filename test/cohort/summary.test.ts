@@ -32,6 +32,8 @@ function row(
     timeTfrStop: NaN_,
     timeTfrRelapse: NaN_,
     timeMutation: NaN_,
+    mutantShareAtStop: NaN_,
+    mutantShare6mAfterStop: NaN_,
     slopePhase1: NaN_,
     slopePhase2: NaN_,
     slopePhase3: NaN_,

@@ -14,6 +14,7 @@ import {
   caseV23,
   caseV26,
   evaluateCohortCases,
+  mutantShareSamples,
 } from '../../src/cohort/validation.js';
 import { loadKnowledgeBase } from '../../src/knowledge/load.js';
 import { parseScenario } from '../../src/scenario/load.js';
@@ -44,6 +45,8 @@ function row(
     timeTfrStop: N,
     timeTfrRelapse: N,
     timeMutation: N,
+    mutantShareAtStop: N,
+    mutantShare6mAfterStop: N,
     slopePhase1: N,
     slopePhase2: N,
     slopePhase3: N,
@@ -134,6 +137,29 @@ describe('cohort V cases on synthetic outcome tables', () => {
     expect(caseV23(s)[0]).toMatchObject({ status: 'pass' });
     expect(caseV23(s)[0].obtained).toMatch(/96 % -> 9 % \(median of 2 patients\)/);
     expect(caseV23([{ patient: 0, shareAtStop: 0.97, shareAfter6Months: 0.5 }])[0].status).toBe('fail');
+  });
+
+  it('V23 from outcome rows (stop-resistant-clone cohort): columns mutantShareAtStop / mutantShare6mAfterStop', () => {
+    const o = cohort(4, (i) => ({
+      mutantShareAtStop: [0.97, 0.95, 0.3, 0.99][i],
+      mutantShare6mAfterStop: [0.08, 0.1, 0.01, N][i], // patient 3: 6 months beyond follow-up
+    }));
+    expect(mutantShareSamples(o)).toHaveLength(4);
+    const v = evaluateCohortCases({ stopResistantClone: o }, kb).find((r) => r.case === 'V23');
+    expect(v).toMatchObject({ status: 'pass' });
+    expect(v?.obtained).toMatch(/96 % -> 9 % \(median of 2 patients\)/);
+    const bad = cohort(3, () => ({ mutantShareAtStop: 0.97, mutantShare6mAfterStop: 0.4 }));
+    expect(evaluateCohortCases({ stopResistantClone: bad }, kb).find((r) => r.case === 'V23')?.status).toBe(
+      'fail',
+    );
+    // Failed rows are left out; no stop at all (NaN): no dominant clone, fail.
+    const failed = cohort(2, () => ({
+      status: 'failed',
+      mutantShareAtStop: 0.97,
+      mutantShare6mAfterStop: 0.08,
+    }));
+    expect(mutantShareSamples(failed)).toHaveLength(0);
+    expect(caseV23(mutantShareSamples(cohort(2, () => ({}))))[0].status).toBe('fail');
   });
 
   it('V26: MMR by 12 months above vs below the trough threshold', () => {

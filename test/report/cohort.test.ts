@@ -32,6 +32,8 @@ function row(i: number): PatientOutcome {
     timeTfrStop: i % 4 === 0 ? 69 : N,
     timeTfrRelapse: i % 8 === 0 ? 73 : N,
     timeMutation: i % 13 === 2 ? 27 : N,
+    mutantShareAtStop: N,
+    mutantShare6mAfterStop: N,
     slopePhase1: 0.03 + 0.001 * (i % 30),
     slopePhase2: 0.004 + 0.0001 * (i % 30),
     slopePhase3: 0.001 - 0.0001 * (i % 15),
