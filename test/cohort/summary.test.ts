@@ -1,46 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { kaplanMeier } from '../../src/cohort/km.js';
-import { MILESTONE_MONTHS, milestoneColumn, type PatientOutcome } from '../../src/cohort/outcome.js';
+import type { PatientOutcome } from '../../src/cohort/outcome.js';
 import { wilsonInterval } from '../../src/cohort/rates.js';
 import { eventData, summarizeCohort, summaryToJSON, tfrRelapseData } from '../../src/cohort/summary.js';
 import { loadKnowledgeBase } from '../../src/knowledge/load.js';
+import { outcomeRow } from './outcome-row.js';
 
 const kb = loadKnowledgeBase();
 const NaN_ = Number.NaN;
 
-/** An outcome row with nothing observed over 120 months unless given. */
-function row(
-  patient: number,
-  o: Partial<PatientOutcome> & { m?: Record<number, number> } = {},
-): PatientOutcome {
-  const milestones: Record<string, number> = {};
-  for (const m of MILESTONE_MONTHS) milestones[milestoneColumn(m)] = o.m?.[m] ?? NaN_;
-  const { m: _m, ...rest } = o;
-  return {
-    patient,
-    stratum: 'all',
-    status: 'ok',
-    message: '',
-    followUpMonths: 120,
-    cminNgPerMl: 1000,
-    timeMMR: NaN_,
-    timeMR4: NaN_,
-    timeMR45: NaN_,
-    timeProgression: NaN_,
-    timeBlastCrisis: NaN_,
-    timeTfrEligible: NaN_,
-    timeTfrStop: NaN_,
-    timeTfrRelapse: NaN_,
-    timeMutation: NaN_,
-    mutantShareAtStop: NaN_,
-    mutantShare6mAfterStop: NaN_,
-    slopePhase1: NaN_,
-    slopePhase2: NaN_,
-    slopePhase3: NaN_,
-    ...rest,
-    milestones,
-  };
-}
+const row = outcomeRow;
 
 /** Ten patients: MMR at 12 (4) and 24 (2) months; 6 of 10 <= 10 % at 3 months; progression at 6 and 18 months. */
 function cohort(): PatientOutcome[] {

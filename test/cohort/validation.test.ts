@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MILESTONE_MONTHS, milestoneColumn, type PatientOutcome } from '../../src/cohort/outcome.js';
+import type { PatientOutcome } from '../../src/cohort/outcome.js';
 import {
   annualRates,
   COHORT_SCENARIOS,
@@ -18,42 +18,12 @@ import {
 } from '../../src/cohort/validation.js';
 import { loadKnowledgeBase } from '../../src/knowledge/load.js';
 import { parseScenario } from '../../src/scenario/load.js';
+import { outcomeRow } from './outcome-row.js';
 
 const kb = loadKnowledgeBase();
 const N = Number.NaN;
 
-function row(
-  patient: number,
-  o: Partial<PatientOutcome> & { m?: Record<number, number> } = {},
-): PatientOutcome {
-  const milestones: Record<string, number> = {};
-  for (const m of MILESTONE_MONTHS) milestones[milestoneColumn(m)] = o.m?.[m] ?? N;
-  const { m: _m, ...rest } = o;
-  return {
-    patient,
-    stratum: 'all',
-    status: 'ok',
-    message: '',
-    followUpMonths: 120,
-    cminNgPerMl: 1000,
-    timeMMR: N,
-    timeMR4: N,
-    timeMR45: N,
-    timeProgression: N,
-    timeBlastCrisis: N,
-    timeTfrEligible: N,
-    timeTfrStop: N,
-    timeTfrRelapse: N,
-    timeMutation: N,
-    mutantShareAtStop: N,
-    mutantShare6mAfterStop: N,
-    slopePhase1: N,
-    slopePhase2: N,
-    slopePhase3: N,
-    ...rest,
-    milestones,
-  };
-}
+const row = outcomeRow;
 
 const cohort = (n: number, f: (i: number) => Partial<PatientOutcome> & { m?: Record<number, number> }) =>
   Array.from({ length: n }, (_, i) => row(i, f(i)));
