@@ -9,6 +9,8 @@
  *   spreads over decades), not a finding of the paper. X0 is the transcriber's quasi-equilibrium pyx Y0 / pxy
  *   (rounded), so Sigma is nearly singular; the Cholesky factor is taken semi-definite (a pivot below 1e-12 of its
  *   diagonal entry gives a zero column) so that such exact relations are kept rather than failing.
+ * - core 'fitted': the named coordinates from a fitted log-normal (cohort.coreFit, e.g. a population fit), the
+ *   others from their conditional law given those under the 21-patient log-normal (FittedCore).
  * - core 'bootstrap': one of the 21 patients uniformly; 'fixed': the scenario's hahnelPatient for everybody.
  * - Randomness: patient k's stratum and core come from the keyed stream (seed, 'cohort-patient', k) in that order
  *   (one uniform for the stratum, then 8 normals or one uniform integer); each further parameter from its own
@@ -111,6 +113,127 @@ export interface Population {
   readonly cumulative: Float64Array;
   /** Upper bound of a log-normal Y0 draw: 2 Ky (the domain of the Hähnel BCR-ABL1 read-out). */
   readonly maxY0: number;
+  /** core 'fitted': the fitted block and the conditional law of the rest (see fittedCore). */
+  readonly fitted?: FittedCore;
+}
+
+/**
+ * core 'fitted': x_S ~ N(m_S, C_S) from the fit (S = the coordinates it names), then the other coordinates from
+ * their conditional law under the 21-patient log-normal N(mu, Sigma):
+ *   x_R | x_S ~ N(mu_R + B (x_S - mu_S), Sigma_RR - B Sigma_SR),  B = Sigma_RS Sigma_SS^-1
+ * (the Gaussian conditioning formula). Exact relations of the table (X0 = pyx Y0 / pxy, up to rounding) are kept
+ * for the coordinates not fitted, which is why the rest is not drawn from its marginal.
+ */
+export interface FittedCore {
+  readonly S: Int32Array;
+  readonly R: Int32Array;
+  readonly meanS: Float64Array;
+  readonly cholS: Float64Array;
+  readonly muS: Float64Array;
+  readonly muR: Float64Array;
+  /** |R| x |S| row-major. */
+  readonly B: Float64Array;
+  readonly cholR: Float64Array;
+}
+
+/** Index of a core parameter by its symbol (pyx, X0, ...) or its model id (X_init, ...); -1 if neither. */
+export function coreIndex(name: string): number {
+  return HAHNEL_CORE.findIndex((c) => c.symbol === name || c.id === name);
+}
+
+/** Solves A X = Y for symmetric positive definite A (d x d) by Cholesky; Y is d x m, overwritten. */
+function spdSolve(A: Float64Array, d: number, Y: Float64Array, m: number, what: string): void {
+  const L = new Float64Array(d * d);
+  for (let j = 0; j < d; j++) {
+    let s = A[j * d + j];
+    for (let k = 0; k < j; k++) s -= L[j * d + k] * L[j * d + k];
+    if (!(s > 1e-10 * Math.abs(A[j * d + j]))) throw new RangeError(what);
+    L[j * d + j] = Math.sqrt(s);
+    for (let i = j + 1; i < d; i++) {
+      let t = A[i * d + j];
+      for (let k = 0; k < j; k++) t -= L[i * d + k] * L[j * d + k];
+      L[i * d + j] = t / L[j * d + j];
+    }
+  }
+  for (let c = 0; c < m; c++) {
+    for (let i = 0; i < d; i++) {
+      let t = Y[i * m + c];
+      for (let k = 0; k < i; k++) t -= L[i * d + k] * Y[k * m + c];
+      Y[i * m + c] = t / L[i * d + i];
+    }
+    for (let i = d - 1; i >= 0; i--) {
+      let t = Y[i * m + c];
+      for (let k = i + 1; k < d; k++) t -= L[k * d + i] * Y[k * m + c];
+      Y[i * m + c] = t / L[i * d + i];
+    }
+  }
+}
+
+/** The fitted block and the conditional law of the other core coordinates (errors name cohort.coreFit). */
+export function fittedCore(
+  fit: NonNullable<CohortSpec['coreFit']>,
+  mu: Float64Array,
+  Sigma: Float64Array,
+): FittedCore {
+  const D = HAHNEL_CORE.length;
+  const S = Int32Array.from(fit.names, (n) => {
+    const i = coreIndex(n);
+    if (i < 0)
+      throw new RangeError(
+        `cohort.coreFit.names: '${n}' is not a core parameter (expected one of ${HAHNEL_CORE.map((c) => c.symbol).join(', ')} or ${HAHNEL_CORE.map((c) => c.id).join(', ')})`,
+      );
+    return i;
+  });
+  if (new Set(S).size !== S.length)
+    throw new RangeError('cohort.coreFit.names: a core parameter is named twice (symbol and model id)');
+  const R = Int32Array.from(HAHNEL_CORE.map((_, i) => i).filter((i) => !S.includes(i)));
+  const ds = S.length;
+  const dr = R.length;
+  const C = Float64Array.from(fit.cov.flat());
+  const cholS = choleskySemidefinite(C, ds);
+  // A covariance with a negative direction has no such factor: L L^T then differs from C.
+  for (let i = 0; i < ds; i++)
+    for (let j = 0; j <= i; j++) {
+      let t = 0;
+      for (let k = 0; k < ds; k++) t += cholS[i * ds + k] * cholS[j * ds + k];
+      const c = C[i * ds + j];
+      if (Math.abs(t - c) > 1e-8 * Math.sqrt(Math.abs(C[i * ds + i] * C[j * ds + j])) + 1e-300)
+        throw new RangeError('cohort.coreFit.cov: not positive semi-definite');
+    }
+  const SS = new Float64Array(ds * ds);
+  for (let i = 0; i < ds; i++) for (let j = 0; j < ds; j++) SS[i * ds + j] = Sigma[S[i] * D + S[j]];
+  // B^T = Sigma_SS^-1 Sigma_SR (ds x dr)
+  const Bt = new Float64Array(ds * dr);
+  for (let i = 0; i < ds; i++) for (let j = 0; j < dr; j++) Bt[i * dr + j] = Sigma[S[i] * D + R[j]];
+  spdSolve(
+    SS,
+    ds,
+    Bt,
+    dr,
+    `cohort.coreFit.names: ${fit.names.join(', ')} are linearly dependent in the 21-patient table (X0 = pyx Y0 / pxy): leave one of them out, it is drawn conditionally`,
+  );
+  const B = new Float64Array(dr * ds);
+  for (let i = 0; i < dr; i++) for (let j = 0; j < ds; j++) B[i * ds + j] = Bt[j * dr + i];
+  const condR = new Float64Array(dr * dr);
+  for (let i = 0; i < dr; i++)
+    for (let j = 0; j < dr; j++) {
+      let t = Sigma[R[i] * D + R[j]];
+      for (let k = 0; k < ds; k++) t -= B[i * ds + k] * Sigma[S[k] * D + R[j]];
+      condR[i * dr + j] = t;
+    }
+  for (let i = 0; i < dr; i++)
+    for (let j = 0; j < i; j++)
+      condR[i * dr + j] = condR[j * dr + i] = 0.5 * (condR[i * dr + j] + condR[j * dr + i]);
+  return {
+    S,
+    R,
+    meanS: Float64Array.from(fit.mean),
+    cholS,
+    muS: Float64Array.from(S, (i) => mu[i]),
+    muR: Float64Array.from(R, (i) => mu[i]),
+    B,
+    cholR: choleskySemidefinite(condR, dr),
+  };
 }
 
 /** The cohort section with its defaults (an absent section: all defaults). */
@@ -164,6 +287,7 @@ export function preparePopulation(
     ...(pkDraw !== undefined ? { pkDraw } : {}),
     cumulative,
     maxY0: 2 * (s.patient.parameters.Ky ?? kb.parameter('hahnel2020.Ky').value),
+    ...(spec.core === 'fitted' && spec.coreFit ? { fitted: fittedCore(spec.coreFit, mean, cov) } : {}),
   };
 }
 
@@ -177,6 +301,10 @@ const MAX_TRIES = 1000;
  * in none of the 21 patients (largest Y0 = 1.63 Ky).
  */
 export function drawLogCore(pop: Population, s: UniformSource, out: Float64Array): void {
+  if (pop.fitted) {
+    drawFittedCore(pop.fitted, s, out);
+    return;
+  }
   const d = HAHNEL_CORE.length;
   const z = out; // z is consumed in order: row i uses z[0..i], so it can be overwritten from the end
   for (let i = 0; i < d; i++) z[i] = standardNormal(s);
@@ -184,6 +312,26 @@ export function drawLogCore(pop: Population, s: UniformSource, out: Float64Array
     let x = pop.logMean[i];
     for (let j = 0; j <= i; j++) x += pop.cholesky[i * d + j] * z[j];
     out[i] = x;
+  }
+}
+
+/** core 'fitted': |S| normals for the fitted block, then |R| for the conditional rest, from the same stream. */
+function drawFittedCore(f: FittedCore, s: UniformSource, out: Float64Array): void {
+  const ds = f.S.length;
+  const dr = f.R.length;
+  const z = new Float64Array(Math.max(ds, dr));
+  for (let i = 0; i < ds; i++) z[i] = standardNormal(s);
+  for (let i = 0; i < ds; i++) {
+    let x = f.meanS[i];
+    for (let j = 0; j <= i; j++) x += f.cholS[i * ds + j] * z[j];
+    out[f.S[i]] = x;
+  }
+  for (let i = 0; i < dr; i++) z[i] = standardNormal(s);
+  for (let i = 0; i < dr; i++) {
+    let x = f.muR[i];
+    for (let k = 0; k < ds; k++) x += f.B[i * ds + k] * (out[f.S[k]] - f.muS[k]);
+    for (let j = 0; j <= i; j++) x += f.cholR[i * dr + j] * z[j];
+    out[f.R[i]] = x;
   }
 }
 
@@ -219,7 +367,7 @@ export function drawPatient(
   const parameters: Record<string, number> = {};
   let hahnelPatient: number | undefined;
   const d = HAHNEL_CORE.length;
-  if (spec.core === 'lognormal') {
+  if (spec.core === 'lognormal' || spec.core === 'fitted') {
     const x = new Float64Array(d);
     let tries = 0;
     do {

@@ -326,6 +326,73 @@ const Distribution = z
   })
   .describe('distribution of a model parameter across patients');
 
+/**
+ * A fitted distribution of (part of) the core on the log scale, e.g. the population estimate of a mixed-effects
+ * fit (exoniche fit --population, src/fitting/population): the mean and covariance of the logs of the named core
+ * parameters. The core's other parameters are drawn from their conditional distribution given these under the
+ * 21-patient log-normal (src/cohort/population.ts), so their correlation with the fitted ones is kept.
+ */
+const CoreFit = z
+  .strictObject({
+    source: z.string().min(1).optional().describe('where the estimate comes from (data, command, date)'),
+    names: z
+      .array(z.string().min(1))
+      .min(1, 'name at least one core parameter')
+      .describe(
+        'core parameters (pyx, pxy, e_tki, pz, Kz, X0, Y0, Z0, or the model ids X_init, Y_init, Z_init)',
+      ),
+    mean: z.array(z.number().finite()).describe('means of the natural logarithms, in `names` order'),
+    cov: z
+      .array(z.array(z.number().finite()))
+      .describe(
+        'covariance matrix of the natural logarithms (rows in `names` order), symmetric positive definite',
+      ),
+  })
+  .superRefine((f, ctx) => {
+    const d = f.names.length;
+    if (f.mean.length !== d)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['mean'],
+        message: `expected ${d} means (one per name), got ${f.mean.length}`,
+      });
+    if (f.cov.length !== d)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['cov'],
+        message: `expected ${d} rows (one per name), got ${f.cov.length}`,
+      });
+    f.cov.forEach((row, i) => {
+      if (row.length !== d)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['cov', i],
+          message: `expected ${d} entries, got ${row.length}`,
+        });
+    });
+    for (let i = 0; i < Math.min(d, f.cov.length); i++)
+      for (let j = 0; j < i; j++) {
+        const a = f.cov[i]?.[j];
+        const b = f.cov[j]?.[i];
+        if (
+          a !== undefined &&
+          b !== undefined &&
+          Math.abs(a - b) > 1e-9 * Math.max(1, Math.abs(a), Math.abs(b))
+        )
+          ctx.addIssue({
+            code: 'custom',
+            path: ['cov', i, j],
+            message: `not symmetric: cov[${i}][${j}] = ${a} but cov[${j}][${i}] = ${b}`,
+          });
+      }
+    const seen = new Set<string>();
+    f.names.forEach((n, i) => {
+      if (seen.has(n)) ctx.addIssue({ code: 'custom', path: ['names', i], message: `duplicate name '${n}'` });
+      seen.add(n);
+    });
+  })
+  .describe('fitted log-normal distribution of core parameters');
+
 const Stratum = z.strictObject({
   name: z.string().min(1).describe('stratum label (the `stratum` column of the outcomes)'),
   share: z.number().finite().gt(0, 'a stratum share must be > 0').max(1, 'a stratum share must be <= 1'),
@@ -348,11 +415,14 @@ export const CohortSection = z
       .default(1000)
       .describe('number of virtual patients'),
     core: z
-      .enum(['lognormal', 'bootstrap', 'fixed'])
+      .enum(['lognormal', 'bootstrap', 'fixed', 'fitted'])
       .default('lognormal')
       .describe(
-        "Hähnel 2020 LSC/immune parameters (pyx, pxy, e_tki, pz, Kz, X0, Y0, Z0): 'lognormal' = multivariate log-normal with the mean and covariance of their logs over the 21 fitted patients; 'bootstrap' = one of the 21 at random; 'fixed' = patient.hahnelPatient for all",
+        "Hähnel 2020 LSC/immune parameters (pyx, pxy, e_tki, pz, Kz, X0, Y0, Z0): 'lognormal' = multivariate log-normal with the mean and covariance of their logs over the 21 fitted patients; 'bootstrap' = one of the 21 at random; 'fixed' = patient.hahnelPatient for all; 'fitted' = coreFit for the parameters it names, the others conditional on them",
       ),
+    coreFit: CoreFit.optional().describe(
+      "with core: fitted, the fitted log-normal of some core parameters (e.g. a population fit's estimate)",
+    ),
     pk: z
       .boolean()
       .default(true)
@@ -372,6 +442,18 @@ export const CohortSection = z
       ),
   })
   .superRefine((c, ctx) => {
+    if (c.core === 'fitted' && !c.coreFit)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['coreFit'],
+        message: 'core: fitted needs a coreFit: {names, mean, cov}',
+      });
+    if (c.core !== 'fitted' && c.coreFit)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['core'],
+        message: `coreFit is given but core is '${c.core}': set core: fitted`,
+      });
     if (!c.strata) return;
     const sum = c.strata.reduce((a, x) => a + x.share, 0);
     if (Math.abs(sum - 1) > 1e-9)

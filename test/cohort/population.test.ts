@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   choleskySemidefinite,
+  coreIndex,
   drawLogCore,
   drawPatient,
   HAHNEL_CORE,
@@ -164,5 +165,111 @@ describe('bootstrap core, strata and further parameters', () => {
     expect(a.pk?.imatinib.clF).not.toBe(drawPatient(on, 6).pk?.imatinib.clF);
     const off = preparePopulation(scenario('  pk: false\n'), kb);
     expect(drawPatient(off, 5).pk).toBeUndefined();
+  });
+});
+
+describe("fitted core (cohort.coreFit: a population fit's log-normal, the rest conditional)", () => {
+  const d = HAHNEL_CORE.length;
+  const full = preparePopulation(scenario('  core: lognormal\n  pk: false\n'), kb);
+  const names = ['pyx', 'pxy', 'e_tki', 'Y_init'];
+  const idx = names.map(coreIndex);
+  const fitYaml = (mean: number[], cov: number[][], ns = names) =>
+    `  core: fitted\n  pk: false\n  coreFit:\n    source: test\n    names: [${ns.join(', ')}]\n    mean: [${mean.join(', ')}]\n    cov: [${cov.map((r) => `[${r.join(', ')}]`).join(', ')}]\n`;
+  const marginalMean = idx.map((i) => full.logMean[i]);
+  const marginalCov = idx.map((i) => idx.map((j) => full.logCov[i * d + j]));
+
+  const moments = (pop: ReturnType<typeof preparePopulation>) => {
+    const x = new Float64Array(d);
+    const sum = new Float64Array(d);
+    const cross = new Float64Array(d * d);
+    const draws: Float64Array[] = [];
+    for (let k = 0; k < N; k++) {
+      drawLogCore(pop, streamFor(pop.seed, ['purpose', 'cohort-patient'], ['patient', k]), x);
+      draws.push(x.slice());
+      for (let i = 0; i < d; i++) sum[i] += x[i];
+    }
+    const mean = Array.from(sum, (s) => s / N);
+    for (const y of draws)
+      for (let i = 0; i < d; i++)
+        for (let j = 0; j < d; j++) cross[i * d + j] += ((y[i] - mean[i]) * (y[j] - mean[j])) / (N - 1);
+    return { mean, cov: cross, draws };
+  };
+
+  it('with the marginal of the 21 patients as the fit, the joint law is the full log-normal (4 SE)', () => {
+    const pop = preparePopulation(scenario(fitYaml(marginalMean, marginalCov)), kb);
+    const { mean, cov } = moments(pop);
+    for (let i = 0; i < d; i++) {
+      const sii = full.logCov[i * d + i];
+      expect(Math.abs(mean[i] - full.logMean[i]), `mean ${HAHNEL_CORE[i].symbol}`).toBeLessThan(
+        4 * Math.sqrt(sii / N) + 1e-12,
+      );
+      for (let j = 0; j <= i; j++) {
+        const sij = full.logCov[i * d + j];
+        const se = Math.sqrt((sii * full.logCov[j * d + j] + sij * sij) / N);
+        expect(
+          Math.abs(cov[i * d + j] - sij),
+          `cov ${HAHNEL_CORE[i].symbol},${HAHNEL_CORE[j].symbol}`,
+        ).toBeLessThan(4 * se + 1e-9);
+      }
+    }
+  });
+
+  it('a shifted, narrower fit moves the fitted block and keeps the quasi-equilibrium X0 = pyx Y0 / pxy', () => {
+    const mean = marginalMean.slice();
+    mean[2] += 0.5; // e_tki
+    const cov = marginalCov.map((r, i) => r.map((v, j) => (i === 2 || j === 2 ? v / (i === j ? 4 : 2) : v)));
+    const pop = preparePopulation(scenario(fitYaml(mean, cov)), kb);
+    const m = moments(pop);
+    const e = idx[2];
+    expect(Math.abs(m.mean[e] - mean[2])).toBeLessThan(4 * Math.sqrt(cov[2][2] / N));
+    expect(Math.abs(m.cov[e * d + e] / cov[2][2] - 1)).toBeLessThan(4 * Math.sqrt(2 / N));
+    // The table's own residual of log X0 - (log pyx + log Y0 - log pxy) (transcriber's rounding) bounds the draws'.
+    const X = coreIndex('X0');
+    const rel = (x: ArrayLike<number>) => x[X] - (x[idx[0]] + x[idx[3]] - x[idx[1]]);
+    const tableSd = Math.sqrt(full.table.reduce((a, r) => a + rel(r.map(Math.log)) ** 2, 0) / 21);
+    const drawSd = Math.sqrt(m.draws.reduce((a, x) => a + rel(x) ** 2, 0) / N);
+    expect(tableSd).toBeLessThan(0.05);
+    expect(drawSd).toBeLessThan(2 * tableSd + 1e-6);
+  });
+
+  it('errors name the field: fitted without coreFit, unknown or repeated names, a covariance that is not PSD', () => {
+    expect(() => scenario('  core: fitted\n')).toThrow(/coreFit/);
+    expect(() => scenario(fitYaml([0], [[1]], ['pyx']).replace('core: fitted', 'core: lognormal'))).toThrow(
+      /set core: fitted/,
+    );
+    expect(() => preparePopulation(scenario(fitYaml([0], [[1]], ['nope'])), kb)).toThrow(
+      /'nope' is not a core/,
+    );
+    expect(() =>
+      preparePopulation(
+        scenario(
+          fitYaml(
+            [0, 0],
+            [
+              [1, 0],
+              [0, 1],
+            ],
+            ['Y0', 'Y_init'],
+          ),
+        ),
+        kb,
+      ),
+    ).toThrow(/named twice/);
+    expect(() =>
+      preparePopulation(
+        scenario(
+          fitYaml(
+            [0, 0],
+            [
+              [1, 2],
+              [2, 1],
+            ],
+            ['pyx', 'pxy'],
+          ),
+        ),
+        kb,
+      ),
+    ).toThrow(/not positive semi-definite/);
+    expect(() => scenario(fitYaml([0, 0], [[1, 0]], ['pyx', 'pxy']))).toThrow(/cov/);
   });
 });
