@@ -198,6 +198,23 @@ export interface CompiledModel {
   readonly relationEvent: Int32Array;
   /** Lowered right-hand side (for inspection and tests). */
   readonly derivatives: readonly Expr[];
+  /** Lowered observable and event formulas, for symbolic derivatives (forward sensitivities). */
+  readonly lowered?: LoweredFormulas;
+}
+
+/** Lowered formulas (symbols `$y<i>`, `$p<j>`) behind `observe` and the events' functions. */
+export interface LoweredFormulas {
+  /** In `observableIds` order. */
+  readonly observables: readonly Expr[];
+  /** In `events` order. */
+  readonly events: readonly {
+    readonly trigger: Expr;
+    readonly delay?: Expr;
+    /** Assignment values, in `targets` order. */
+    readonly values: readonly Expr[];
+    /** Compartment size per target (concentration species), else undefined. */
+    readonly volumes: readonly (Expr | undefined)[];
+  }[];
 }
 
 export interface CompileOptions {
@@ -329,6 +346,7 @@ export function compileModel(model0: Model, options: CompileOptions = {}): Compi
   const relAtoms: Expr[] = [];
   const relIndicators: Expr[] = [];
   const relEvent: number[] = [];
+  const loweredEvents: LoweredFormulas['events'][number][] = [];
   for (const ev of model.events) {
     const ctx = (what: string) => `event '${ev.id}' ${what}${where(ev.loc)}`;
     const T = lowerer.expr(ev.trigger.math, undefined, ctx('trigger'));
@@ -341,6 +359,7 @@ export function compileModel(model0: Model, options: CompileOptions = {}): Compi
     for (let r = 0; r < dec.atoms.length; r++) relEvent.push(events.length);
     const targets: EventTarget[] = [];
     const values: Expr[] = [];
+    const volumes: (Expr | undefined)[] = [];
     for (const a of ev.assignments) {
       const info = layout.symbols.get(a.variable);
       const at = `event '${ev.id}': assignment to '${a.variable}'${where(a.loc ?? ev.loc)}`;
@@ -349,6 +368,7 @@ export function compileModel(model0: Model, options: CompileOptions = {}): Compi
       if (info.where === 'rule') throw new Error(`${at}: it has an assignment rule`);
       if (info.where === 'reaction') throw new Error(`${at}: not assignable`);
       const s = info.species;
+      volumes.push(s && isConcentration(s, model) ? lowerer.symbol(s.compartment) : undefined);
       targets.push({
         id: a.variable,
         where: info.where,
@@ -359,6 +379,8 @@ export function compileModel(model0: Model, options: CompileOptions = {}): Compi
       });
       values.push(lowerer.expr(a.math, undefined, at));
     }
+    const delayExpr = ev.delay ? lowerer.expr(ev.delay, undefined, ctx('delay')) : undefined;
+    loweredEvents.push({ trigger: T, ...(delayExpr ? { delay: delayExpr } : {}), values, volumes });
     events.push({
       id: ev.id,
       initialValue: ev.trigger.initialValue,
@@ -368,7 +390,7 @@ export function compileModel(model0: Model, options: CompileOptions = {}): Compi
       priority: ev.priority
         ? buildScalarFunction(lowerer.expr(ev.priority, undefined, ctx('priority')))
         : undefined,
-      delay: ev.delay ? buildScalarFunction(lowerer.expr(ev.delay, undefined, ctx('delay'))) : undefined,
+      delay: delayExpr ? buildScalarFunction(delayExpr) : undefined,
       values: buildVectorFunction(values),
       targets,
       relationStart,
@@ -408,5 +430,6 @@ export function compileModel(model0: Model, options: CompileOptions = {}): Compi
     relationValues: buildVectorFunction(relAtoms),
     relationEvent: Int32Array.from(relEvent),
     derivatives,
+    lowered: { observables: obs.exprs, events: loweredEvents },
   };
 }
