@@ -9,6 +9,7 @@ import { registerKb } from './commands/kb.js';
 import { registerModels } from './commands/models.js';
 import { registerRun } from './commands/run.js';
 import { registerSchema } from './commands/schema.js';
+import { registerSensitivity } from './commands/sensitivity.js';
 import { registerSimulate } from './commands/simulate.js';
 import { registerSubmit } from './commands/submit.js';
 import { registerSweep } from './commands/sweep.js';
@@ -36,6 +37,7 @@ export function buildProgram(): Command {
   registerCohort(program);
   registerSweep(program);
   registerSubmit(program);
+  registerSensitivity(program);
   return program;
 }
 

@@ -72,6 +72,7 @@ export class JobKindError extends Error {
 const KINDS: Readonly<Record<string, () => Promise<JobKind>>> = {
   cohort: async () => (await import('./jobs/cohort.js')).cohortJob,
   'test-job': async () => (await import('./jobs/test-job.js')).testJob,
+  sensitivity: async () => (await import('./jobs/sensitivity.js')).sensitivityJob,
 };
 
 export const JOB_KINDS = Object.keys(KINDS);

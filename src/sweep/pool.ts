@@ -22,7 +22,7 @@ export function defaultWorkers(): number {
 }
 
 /** Worker entries in workers/ (one per job kind). */
-const WORKER_ENTRIES: ReadonlySet<string> = new Set(['cohort', 'test-job']);
+const WORKER_ENTRIES: ReadonlySet<string> = new Set(['cohort', 'sensitivity', 'test-job']);
 
 export async function createChunkRunner(
   kind: string,
