@@ -3,9 +3,10 @@
  * months in 612 of 1,000 patients"). The default is the Wilson score interval (Wilson 1927), which keeps its
  * coverage close to nominal for small n and for proportions near 0 or 1 where the Wald interval fails (Newcombe
  * 1998, Stat Med 17:857, method 3); the Clopper-Pearson "exact" interval (Newcombe's method 5, conservative) is
- * available as an option. The special functions they need (normal quantile, log-gamma, the regularised incomplete
- * beta function and its inverse) live here too: the cohort layer may not import the fitting layer.
+ * available as an option. The special functions they need (log-gamma, the regularised incomplete beta function and
+ * its inverse) live here; the normal quantile is src/numerics/special/normal-quantile.ts.
  */
+import { normalQuantile } from '../numerics/special/normal-quantile.js';
 
 export type ProportionMethod = 'wilson' | 'clopper-pearson';
 
@@ -36,42 +37,7 @@ function checkCounts(events: number, n: number): void {
     throw new RangeError(`events must be an integer in [0, n = ${n}], got ${events}`);
 }
 
-// Acklam's rational approximation of the inverse normal distribution function (relative error < 1.15e-9 over
-// the whole range; P. J. Acklam, "An algorithm for computing the inverse normal cumulative distribution function").
-const A = [
-  -3.969683028665376e1, 2.209460984245205e2, -2.759285104469687e2, 1.38357751867269e2, -3.066479806614716e1,
-  2.506628277459239,
-];
-const B = [
-  -5.447609879822406e1, 1.615858368580409e2, -1.556989798598866e2, 6.680131188771972e1, -1.328068155288572e1,
-];
-const C = [
-  -7.784894002430293e-3, -3.223964580411365e-1, -2.400758277161838, -2.549732539343734, 4.374664141464968,
-  2.938163982698783,
-];
-const D = [7.784695709041462e-3, 3.224671290700398e-1, 2.445134137142996, 3.754408661907416];
-const P_LOW = 0.02425;
-
-/** The standard normal quantile z with Phi(z) = p (Acklam's approximation, |relative error| < 1.15e-9). */
-export function normalQuantile(p: number): number {
-  if (!(p >= 0 && p <= 1)) throw new RangeError(`normalQuantile: p must lie in [0, 1], got ${p}`);
-  if (p === 0) return Number.NEGATIVE_INFINITY;
-  if (p === 1) return Number.POSITIVE_INFINITY;
-  if (p < P_LOW) {
-    const q = Math.sqrt(-2 * Math.log(p));
-    return (
-      (((((C[0] * q + C[1]) * q + C[2]) * q + C[3]) * q + C[4]) * q + C[5]) /
-      ((((D[0] * q + D[1]) * q + D[2]) * q + D[3]) * q + 1)
-    );
-  }
-  if (p > 1 - P_LOW) return -normalQuantile(1 - p);
-  const q = p - 0.5;
-  const r = q * q;
-  return (
-    ((((((A[0] * r + A[1]) * r + A[2]) * r + A[3]) * r + A[4]) * r + A[5]) * q) /
-    (((((B[0] * r + B[1]) * r + B[2]) * r + B[3]) * r + B[4]) * r + 1)
-  );
-}
+export { normalQuantile };
 
 /** z_{1 - (1 - level)/2}: the two-sided critical value of a confidence level. */
 export function criticalValue(level: number): number {
