@@ -5,6 +5,7 @@ import { registerCohort } from './commands/cohort.js';
 import { registerCompare } from './commands/compare.js';
 import { registerExperiment } from './commands/experiment.js';
 import { registerExport } from './commands/export.js';
+import { registerFit } from './commands/fit.js';
 import { registerKb } from './commands/kb.js';
 import { registerModels } from './commands/models.js';
 import { registerRun } from './commands/run.js';
@@ -33,6 +34,7 @@ export function buildProgram(): Command {
   registerValidate(program);
   registerCompare(program);
   registerExport(program);
+  registerFit(program);
   registerSchema(program);
   registerCohort(program);
   registerSweep(program);

@@ -1,4 +1,12 @@
 /** Fitting: longitudinal data with censoring, log10 error model, bounded multi-start Nelder-Mead (docs/calibration.md). */
+
+export {
+  type BiexponentialFit,
+  type BiexponentialOptions,
+  biexpLog10,
+  fitBiexponential,
+  hasBothPhases,
+} from './biexponential.js';
 export {
   type CsvSeriesSpec,
   FittingDataError,
@@ -28,6 +36,27 @@ export {
   sobolGIndices,
   sobolGSpec,
 } from './gsa/test-functions.js';
+export {
+  FIT_ODE_DEFAULTS,
+  ModelFitError,
+  ModelFitProblem,
+  type ModelFitSetup,
+  millsRatio,
+  type OdeSettings,
+  type SigmaMode,
+} from './model-fit.js';
+export {
+  fitModel,
+  fitProblem,
+  type IdentifiabilitySummary,
+  type LocalMethod,
+  type ModelFitOptions,
+  type ModelFitResult,
+  type ProfileSummary,
+  type StartRow,
+  type SubjectFit,
+} from './model-fit-run.js';
+export { parseTie, tieParameters } from './model-fit-tie.js';
 export { type NelderMeadOptions, type NelderMeadResult, nelderMead } from './nelder-mead.js';
 export {
   type Binding,

@@ -64,7 +64,12 @@ function residualProblem(data: Series, fixed: number, fixedValue: number) {
   };
 }
 
-function fitPatient(data: Series, fixed = -1, fixedValue = 0, start: ArrayLike<number> = TRUE.map((v) => v * 1.5)) {
+function fitPatient(
+  data: Series,
+  fixed = -1,
+  fixedValue = 0,
+  start: ArrayLike<number> = TRUE.map((v) => v * 1.5),
+) {
   const { free, problem } = residualProblem(data, fixed, fixedValue);
   const w0 = free.map((j) => Math.log(start[j]));
   const res = leastSquares(problem, w0, { ftol: 1e-12, xtol: 1e-10, gtol: 1e-10 });

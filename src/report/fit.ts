@@ -1,0 +1,406 @@
+/**
+ * The fit report: one self-contained HTML page for a model fit (`exoniche fit`, src/fitting/model-fit-run.ts).
+ * Per subject: the data on a log scale with the fitted curve (left-censored points drawn as open down-triangles at
+ * their detection limit, since the truth lies at or below it), the log10 residuals over time, the profile
+ * likelihoods with the threshold line nllMin + chi2_1(level)/2 (Raue et al. 2009), and a table of the estimates with
+ * their profile intervals, verdicts and, for a validation, the published values beside. Figures are vega-lite specs
+ * rendered to inline SVG in Node; style and CSS follow src/report/cohort.ts. Pure: the same input gives the same
+ * bytes (pass `createdAt`).
+ */
+import type { TopLevelSpec } from 'vega-lite';
+import type { ModelFitResult, SubjectFit } from '../fitting/model-fit-run.js';
+import { VERSION } from '../version.js';
+import type { Figure } from './figures.js';
+import { renderSvg } from './figures.js';
+import { escapeHtml as esc, jsonForScript } from './html.js';
+
+/** Published values of one subject (a validation): parameter values and, when known, the NLL at them. */
+export interface PublishedValues {
+  readonly values: Readonly<Record<string, number>>;
+  /** The same NLL as the fit's, evaluated at the published values. */
+  readonly nll?: number;
+  readonly source?: string;
+}
+
+export interface FitReportInput {
+  readonly result: ModelFitResult;
+  readonly title?: string;
+  readonly description?: string;
+  /** exoniche version (default: the package version). */
+  readonly version?: string;
+  /** Creation date in the header (default: now; pass a fixed value for byte-identical output). */
+  readonly createdAt?: Date | string;
+  readonly inputs?: readonly { readonly path: string; readonly sha256: string }[];
+  /** Axis labels. */
+  readonly timeLabel?: string;
+  readonly valueLabel?: string;
+  /** Per subject id. */
+  readonly published?: Readonly<Record<string, PublishedValues>>;
+  readonly extra?: Readonly<Record<string, string | number>>;
+}
+
+const WIDTH = 600;
+const HEIGHT = 260;
+
+const r6 = (x: number) => (Number.isFinite(x) ? Number(x.toPrecision(6)) : null);
+
+function num(x: number | null | undefined, digits = 4): string {
+  if (x === undefined || x === null || !Number.isFinite(x)) return '–';
+  return String(Number(x.toPrecision(digits)));
+}
+
+function base(width = WIDTH, height = HEIGHT): Record<string, unknown> {
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    width,
+    height,
+    background: 'white',
+    config: {
+      aria: false,
+      font: 'Helvetica, Arial, sans-serif',
+      axis: { labelFontSize: 11, titleFontSize: 12, grid: true, gridOpacity: 0.4 },
+      legend: { labelFontSize: 11, titleFontSize: 11, orient: 'right' },
+    },
+  };
+}
+
+const slug = (s: string) => s.replace(/[^A-Za-z0-9_-]/g, '_');
+
+/** Data, fitted curve and censored limits of one subject. */
+export function dataFigure(s: SubjectFit, timeLabel: string, valueLabel: string): Figure {
+  const curve = s.trajectory.flatMap((tr) =>
+    tr.t.map((t, i) => ({ t: r6(t), y: r6(tr.y[i]), series: tr.id })).filter((r) => r.y !== null && r.y > 0),
+  );
+  const measured = s.residuals
+    .filter((r) => !r.censored)
+    .map((r) => ({ t: r6(r.t), y: r6(r.observed), series: r.series }));
+  const censored = s.residuals
+    .filter((r) => r.censored)
+    .map((r) => ({ t: r6(r.t), y: r6(r.observed), series: r.series }));
+  const ys = [...curve, ...measured, ...censored].map((r) => r.y as number).filter((v) => v > 0);
+  const lo = 10 ** Math.floor(Math.log10(Math.min(...ys)));
+  const hi = 10 ** Math.ceil(Math.log10(Math.max(...ys)));
+  const x = { field: 't', type: 'quantitative', title: timeLabel };
+  const y = { field: 'y', type: 'quantitative', title: valueLabel, scale: { type: 'log', domain: [lo, hi] } };
+  const layer: unknown[] = [
+    {
+      data: { values: curve },
+      mark: { type: 'line', strokeWidth: 2, color: '#2b5797' },
+      encoding: { x, y, detail: { field: 'series' } },
+    },
+    {
+      data: { values: measured },
+      mark: { type: 'point', filled: true, size: 40, color: '#d7301f', opacity: 0.9 },
+      encoding: { x, y },
+    },
+  ];
+  if (censored.length > 0)
+    layer.push({
+      data: { values: censored },
+      mark: {
+        type: 'point',
+        shape: 'triangle-down',
+        filled: false,
+        size: 70,
+        color: '#d7301f',
+        strokeWidth: 1.5,
+      },
+      encoding: { x, y },
+    });
+  return {
+    id: `data-${slug(s.id)}`,
+    title: `Subject ${s.id}: data and fitted curve`,
+    caption:
+      `Filled circles: measurements; open down-triangles: left-censored points at their detection limit (the value ` +
+      `lies at or below); line: the model at the estimates (log scale). NLL ${num(s.nll)}, sigma ${num(s.sigma, 3)} log10.`,
+    spec: { ...base(), layer } as unknown as TopLevelSpec,
+  };
+}
+
+/** log10 residuals over time (censored: limit minus prediction, open triangles). */
+export function residualFigure(s: SubjectFit, timeLabel: string): Figure {
+  const rows = s.residuals.map((r) => ({
+    t: r6(r.t),
+    r: r6(r.residual),
+    kind: r.censored ? 'censored' : 'measured',
+  }));
+  const x = { field: 't', type: 'quantitative', title: timeLabel };
+  return {
+    id: `residuals-${slug(s.id)}`,
+    title: `Subject ${s.id}: residuals`,
+    caption:
+      `log10 observed − log10 predicted; for censored points the limit minus the prediction (a negative value means ` +
+      `the model lies above the limit). Dashed: ±2 sigma.`,
+    spec: {
+      ...base(WIDTH, 160),
+      layer: [
+        {
+          data: { values: [{ v: 0 }, { v: r6(2 * s.sigma) }, { v: r6(-2 * s.sigma) }] },
+          mark: { type: 'rule', color: '#888', strokeDash: [4, 3] },
+          encoding: { y: { field: 'v', type: 'quantitative' } },
+        },
+        {
+          data: { values: rows },
+          mark: { type: 'point', size: 40 },
+          encoding: {
+            x,
+            y: { field: 'r', type: 'quantitative', title: 'residual (log10)' },
+            shape: {
+              field: 'kind',
+              type: 'nominal',
+              scale: { domain: ['measured', 'censored'], range: ['circle', 'triangle-down'] },
+              title: null,
+            },
+            color: { value: '#d7301f' },
+          },
+        },
+      ],
+    } as unknown as TopLevelSpec,
+  };
+}
+
+/** Profile likelihoods, one panel per parameter, threshold as a dashed rule. */
+export function profileFigure(s: SubjectFit, result: ModelFitResult): Figure | undefined {
+  const profiles = s.profiles;
+  if (!profiles || profiles.length === 0) return undefined;
+  const panels = profiles.map((p) => {
+    const spec = result.parameters.find((q) => q.name === p.name);
+    const rows = p.points.map((q) => ({ v: r6(q.value), nll: r6(q.nll) }));
+    const x = {
+      field: 'v',
+      type: 'quantitative',
+      title: p.name,
+      scale: spec?.scale === 'log' ? { type: 'log' } : { zero: false },
+    };
+    return {
+      width: 260,
+      height: 170,
+      layer: [
+        {
+          data: { values: rows },
+          mark: { type: 'line', point: true, color: '#2b5797' },
+          encoding: { x, y: { field: 'nll', type: 'quantitative', title: 'NLL', scale: { zero: false } } },
+        },
+        {
+          data: { values: [{ t: r6(p.threshold) }] },
+          mark: { type: 'rule', color: '#d7301f', strokeDash: [5, 3] },
+          encoding: { y: { field: 't', type: 'quantitative' } },
+        },
+        {
+          data: { values: [{ e: r6(p.estimate) }] },
+          mark: { type: 'rule', color: '#888' },
+          encoding: { x: { field: 'e', type: 'quantitative' } },
+        },
+      ],
+    };
+  });
+  const { width: _w, height: _h, ...rest } = base();
+  return {
+    id: `profiles-${slug(s.id)}`,
+    title: `Subject ${s.id}: profile likelihoods`,
+    caption:
+      `Each parameter fixed on a grid, the others re-optimised (sigma at its ML value when estimated). Dashed: the ` +
+      `threshold NLL_min + chi2_1(${result.level})/2; grey: the estimate. A profile that stays below the threshold up ` +
+      `to a range bound gives an open interval (practically non-identifiable); a flat one, a structurally ` +
+      `non-identifiable parameter.`,
+    spec: {
+      ...rest,
+      concat: panels,
+      columns: 2,
+      resolve: { scale: { x: 'independent', y: 'independent' } },
+    } as unknown as TopLevelSpec,
+  };
+}
+
+/** The figures of one subject. */
+export function subjectFigures(s: SubjectFit, input: FitReportInput): Figure[] {
+  const tl = input.timeLabel ?? 'time';
+  const vl = input.valueLabel ?? input.result.observable;
+  const figs = [dataFigure(s, tl, vl), residualFigure(s, tl), profileFigure(s, input.result)];
+  return figs.filter((f): f is Figure => f !== undefined);
+}
+
+function estimateTable(s: SubjectFit, input: FitReportInput): string {
+  const pub = input.published?.[s.id];
+  const prof = new Map((s.profiles ?? []).map((p) => [p.name, p]));
+  const head =
+    `<tr><th>parameter</th><th>estimate</th><th>${Math.round(100 * input.result.level)} % profile CI</th>` +
+    `<th>verdict</th>${s.identifiability ? '<th>Wald SE (working)</th>' : ''}` +
+    `${pub ? '<th>published</th><th>fitted / published</th>' : ''}<th>range</th></tr>`;
+  const rows = input.result.parameters.map((spec) => {
+    const est = s.estimates[spec.name];
+    const p = prof.get(spec.name);
+    const ci = p
+      ? `${p.lower === null ? '(open)' : num(p.lower)} – ${p.upper === null ? '(open)' : num(p.upper)}`
+      : '–';
+    const verdict = p?.verdict ?? s.identifiability?.verdicts[spec.name] ?? '–';
+    const se = s.identifiability
+      ? `<td class="num">${num(s.identifiability.standardErrors[spec.name], 3)}</td>`
+      : '';
+    const pv = pub?.values[spec.name];
+    const pubCells = pub
+      ? `<td class="num">${num(pv)}</td><td class="num">${pv !== undefined ? num(est / pv, 3) : '–'}</td>`
+      : '';
+    return (
+      `<tr data-parameter="${esc(spec.name)}"><td>${esc(spec.name)}</td><td class="num">${num(est)}</td>` +
+      `<td class="num">${esc(ci)}</td><td>${esc(verdict)}</td>${se}${pubCells}` +
+      `<td class="num">${num(spec.lo, 3)} – ${num(spec.hi, 3)} (${esc(spec.scale)})</td></tr>`
+    );
+  });
+  const sigmaRow =
+    `<tr data-parameter="sigma"><td>sigma (log10)</td><td class="num">${num(s.sigma)}</td><td class="num">–</td>` +
+    `<td>${s.sigmaEstimated ? 'ML estimate' : 'given'}</td>${s.identifiability ? '<td></td>' : ''}${pub ? '<td></td><td></td>' : ''}<td></td></tr>`;
+  return `<table class="estimates">${head}${rows.join('')}${sigmaRow}</table>`;
+}
+
+function fitSummary(s: SubjectFit, input: FitReportInput): string {
+  const pub = input.published?.[s.id];
+  const items: [string, string][] = [
+    ['NLL', num(s.nll, 6)],
+    ['AIC', num(s.aic, 6)],
+    ['BIC', num(s.bic, 6)],
+    ['observations', `${s.observations} (${s.censored} censored)`],
+    ['RMS log10 residual', num(s.rmsLog10, 3)],
+    ['NLL at the initial values', num(s.initialNll, 6)],
+    ['converged', s.converged ? 'yes' : 'no'],
+    ['solves', String(s.solves)],
+    ['time', `${num(s.seconds, 3)} s`],
+  ];
+  if (pub?.nll !== undefined) items.splice(1, 0, ['NLL at the published values', num(pub.nll, 6)]);
+  return `<div class="summary">${items.map(([k, v]) => `<div>${esc(k)}<br><b>${esc(v)}</b></div>`).join('')}</div>`;
+}
+
+function startsTable(s: SubjectFit): string {
+  const names = Object.keys(s.estimates);
+  const head = `<tr><th>start</th><th>NLL</th><th>converged</th>${names.map((n) => `<th>${esc(n)}</th>`).join('')}</tr>`;
+  const rows = [...s.starts]
+    .sort((a, b) => a.nll - b.nll || a.start - b.start)
+    .map(
+      (r) =>
+        `<tr><td>${r.start}</td><td class="num">${num(r.nll, 6)}</td><td>${r.converged ? 'yes' : 'no'}</td>` +
+        names.map((n) => `<td class="num">${num(r.estimates[n])}</td>`).join('') +
+        '</tr>',
+    );
+  const clusters = s.clusters.length > 0 ? ` ${s.clusters.length} distinct optima.` : '';
+  return `<details><summary>${s.starts.length} starts.${esc(clusters)}</summary><table>${head}${rows.join('')}</table></details>`;
+}
+
+function overviewTable(input: FitReportInput): string {
+  const r = input.result;
+  const names = r.parameters.map((p) => p.name);
+  const head =
+    `<tr><th>subject</th>${names.map((n) => `<th>${esc(n)}</th>`).join('')}<th>sigma</th><th>NLL</th>` +
+    `${input.published ? '<th>NLL published</th>' : ''}<th>AIC</th><th>n</th></tr>`;
+  const rows = r.subjects.map(
+    (s) =>
+      `<tr data-subject="${esc(s.id)}"><td><a href="#subject-${esc(slug(s.id))}">${esc(s.id)}</a></td>` +
+      names.map((n) => `<td class="num">${num(s.estimates[n])}</td>`).join('') +
+      `<td class="num">${num(s.sigma, 3)}</td><td class="num">${num(s.nll, 6)}</td>` +
+      `${input.published ? `<td class="num">${num(input.published[s.id]?.nll, 6)}</td>` : ''}` +
+      `<td class="num">${num(s.aic, 6)}</td><td class="num">${s.observations}</td></tr>`,
+  );
+  return `<table class="overview">${head}${rows.join('')}</table>`;
+}
+
+const CSS = `
+:root{--fg:#1b1b1b;--muted:#5a5a5a;--line:#d0d0d0;--accent:#2b5797}
+*{box-sizing:border-box}
+body{font-family:Helvetica,Arial,sans-serif;color:var(--fg);background:#fff;margin:0 auto;max-width:1000px;padding:24px;line-height:1.4;font-size:14px}
+h1{font-size:24px;margin:0 0 4px}h2{font-size:18px;margin:28px 0 8px;border-bottom:2px solid var(--accent);padding-bottom:2px}
+h3{font-size:15px;margin:18px 0 6px}
+.meta{color:var(--muted);font-size:12.5px}.meta span{margin-right:14px;white-space:nowrap}
+.summary{display:flex;flex-wrap:wrap;gap:20px;border:1px solid var(--line);border-radius:6px;padding:10px 14px;background:#fafafa;margin:8px 0}
+.summary div b{font-size:16px}
+table{border-collapse:collapse;width:100%;font-size:12.5px;margin:6px 0}
+th,td{border-bottom:1px solid var(--line);padding:3px 6px;text-align:left;vertical-align:top}
+th{background:#f0f0f0}
+td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+.cite{color:var(--muted);font-size:11.5px}
+figure.figure{margin:14px 0;break-inside:avoid}
+figure.figure svg{max-width:100%;height:auto}
+figcaption{font-size:12.5px;color:var(--muted);margin-top:4px}
+figcaption b{color:var(--fg)}
+details summary{cursor:pointer;color:var(--accent)}
+footer{margin-top:32px;border-top:1px solid var(--line);padding-top:8px;font-size:12px;color:var(--muted)}
+@media print{body{max-width:none;padding:0}}
+`;
+
+/** The HTML report of a model fit. */
+export async function renderFitReport(input: FitReportInput): Promise<string> {
+  const r = input.result;
+  const version = input.version ?? VERSION;
+  const created =
+    typeof input.createdAt === 'string' ? input.createdAt : (input.createdAt ?? new Date()).toISOString();
+  const title =
+    input.title ?? `Fit of ${r.model} to ${r.subjects.length} subject${r.subjects.length === 1 ? '' : 's'}`;
+  const extra = Object.entries(input.extra ?? {})
+    .map(([k, v]) => `<span>${esc(k)} <code>${esc(v)}</code></span>`)
+    .join('');
+  const inputs = (input.inputs ?? [])
+    .map((f) => `<li><code>${esc(f.path)}</code> sha256 <code>${esc(f.sha256)}</code></li>`)
+    .join('');
+  const sections: string[] = [];
+  let fig = 0;
+  for (const s of r.subjects) {
+    const parts: string[] = [];
+    for (const f of subjectFigures(s, input)) {
+      fig++;
+      const svg = await renderSvg(f.spec, `f${fig}-`);
+      parts.push(
+        `<figure class="figure" id="fig-${esc(f.id)}" data-figure="${esc(f.id)}">${svg}` +
+          `<figcaption><b>Figure ${fig}. ${esc(f.title)}.</b> ${esc(f.caption)}</figcaption>` +
+          `<script type="application/json" class="vega-lite-spec" id="spec-${esc(f.id)}">${jsonForScript(f.spec)}</script></figure>`,
+      );
+    }
+    const pub = input.published?.[s.id];
+    sections.push(
+      `<section class="subject" id="subject-${esc(slug(s.id))}" data-subject="${esc(s.id)}"><h3>Subject ${esc(s.id)}</h3>` +
+        `${fitSummary(s, input)}${estimateTable(s, input)}` +
+        `${pub?.source ? `<p class="cite">Published values: ${esc(pub.source)}</p>` : ''}` +
+        `${s.identifiability ? `<p class="cite">Fisher information (J<sup>T</sup>J, working coordinates): rank ${s.identifiability.rank} of ${Object.keys(s.estimates).length}, condition number ${esc(num(s.identifiability.conditionNumber, 3))}${s.identifiability.strongPairs.length > 0 ? `; strongly correlated: ${esc(s.identifiability.strongPairs.map((p) => `${p.a}/${p.b} (r = ${num(p.r, 3)})`).join(', '))}` : ''}.</p>` : ''}` +
+        `${startsTable(s)}${parts.join('\n')}</section>`,
+    );
+  }
+  const setupRows: [string, string][] = [
+    ['model', r.model],
+    ['observable', `${r.observable}${r.observableScale !== 1 ? ` × ${r.observableScale}` : ''}`],
+    ['time', `model time = ${r.timeOffset} + ${r.timeScale} × data time`],
+    [
+      'error model',
+      `log10-normal, sigma ${r.sigma === 'estimate' ? 'estimated (ML)' : `= ${r.sigma}`}; left-censored points as Tobit terms`,
+    ],
+    [
+      'optimiser',
+      `${r.method}${r.global ? ` after ${r.global}` : ''}, ${r.starts} starts (Latin hypercube), seed ${r.seed}`,
+    ],
+    [
+      'fixed',
+      Object.entries(r.fixed)
+        .map(([k, v]) => `${k} = ${v}`)
+        .join(', ') || 'none',
+    ],
+    ['fit', r.pooled ? 'pooled (one parameter set for all series)' : 'per subject'],
+  ];
+  const body =
+    `<header><h1>${esc(title)}</h1><p class="meta"><span>created ${esc(created)}</span><span>exoniche ${esc(version)}</span>` +
+    `<span>seed <code>${esc(r.seed)}</code></span><span>${r.subjects.length} subjects</span><span>${esc(num(r.seconds, 3))} s, ${r.solves} solves</span>${extra}</p>` +
+    `${input.description ? `<p>${esc(input.description)}</p>` : ''}</header>\n` +
+    `<section id="setup"><h2>Set-up</h2><table>${setupRows.map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`).join('')}</table>` +
+    `${inputs ? `<ul class="cite">${inputs}</ul>` : ''}</section>\n` +
+    `<section id="overview"><h2>Estimates</h2>${overviewTable(input)}</section>\n` +
+    `<section id="subjects"><h2>Subjects</h2>\n${sections.join('\n')}</section>\n` +
+    `<footer><p><b>Reproducibility.</b> Produced by exoniche ${esc(version)} with seed <code>${esc(r.seed)}</code>. ` +
+    `The fit result is embedded as JSON (<code>script#fit-result</code>), and each figure's vega-lite specification ` +
+    `with its data (<code>script.vega-lite-spec</code>).</p></footer>\n` +
+    `<script type="application/json" id="fit-result">${jsonForScript(fitResultJson(r))}</script>`;
+  return (
+    `<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">` +
+    `<meta name="viewport" content="width=device-width, initial-scale=1"><meta name="generator" content="exoniche">` +
+    `<title>${esc(`exoniche fit report: ${title}`)}</title><style>${CSS}</style></head>\n<body>\n${body}\n</body></html>\n`
+  );
+}
+
+/** The result without the bulky trajectories (what the report embeds). */
+export function fitResultJson(r: ModelFitResult): unknown {
+  return { ...r, subjects: r.subjects.map(({ trajectory: _t, ...s }) => s) };
+}
