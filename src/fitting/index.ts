@@ -1,4 +1,7 @@
-/** Fitting: longitudinal data with censoring, log10 error model, bounded multi-start Nelder-Mead (docs/calibration.md). */
+/**
+ * Fitting: data with censoring, likelihoods, local (Levenberg-Marquardt, Nelder-Mead) and global (multistart,
+ * CMA-ES) optimisers, profiles and identifiability, MCMC, population fits, global sensitivity (docs/fitting.md).
+ */
 
 export {
   type BiexponentialFit,
@@ -7,6 +10,11 @@ export {
   fitBiexponential,
   hasBothPhases,
 } from './biexponential.js';
+export {
+  type CmaesOptions,
+  type CmaesResult,
+  cmaes,
+} from './cmaes.js';
 export {
   type CsvSeriesSpec,
   FittingDataError,
@@ -37,6 +45,28 @@ export {
   sobolGSpec,
 } from './gsa/test-functions.js';
 export {
+  type IdentifiabilityOptions,
+  type IdentifiabilityReport,
+  identifiability,
+} from './identifiability.js';
+export {
+  type LeastSquaresOptions,
+  type LeastSquaresProblem,
+  type LeastSquaresResult,
+  leastSquares,
+} from './least-squares.js';
+export { type LatinHypercubeOptions, latinHypercube } from './lhs.js';
+export {
+  type AdaptiveMetropolisOptions,
+  adaptiveMetropolis,
+  type DrawSummary,
+  McmcError,
+  type McmcResult,
+  type McmcSummary,
+  summarizeDraws,
+  summarizeMcmc,
+} from './mcmc/index.js';
+export {
   FIT_ODE_DEFAULTS,
   ModelFitError,
   ModelFitProblem,
@@ -57,6 +87,12 @@ export {
   type SubjectFit,
 } from './model-fit-run.js';
 export { parseTie, tieParameters } from './model-fit-tie.js';
+export {
+  type LocalResult,
+  type MultistartOptions,
+  type MultistartResult,
+  multistart,
+} from './multistart.js';
 export { type NelderMeadOptions, type NelderMeadResult, nelderMead } from './nelder-mead.js';
 export {
   type Binding,
@@ -83,6 +119,15 @@ export {
   seriesNll,
   seriesResiduals,
 } from './objective.js';
+export {
+  chiSquare1Quantile,
+  nelderMeadRefit,
+  type ParameterProfile,
+  type ProfileOptions,
+  type ProfilePoint,
+  type ProfileProblem,
+  profileLikelihood,
+} from './profile.js';
 export { localSensitivity, type SensitivityEntry } from './sensitivity.js';
 export {
   checkSpec,
