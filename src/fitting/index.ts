@@ -67,6 +67,14 @@ export {
   summarizeMcmc,
 } from './mcmc/index.js';
 export {
+  type BayesFitOptions,
+  type BayesFitResult,
+  bayesFit,
+  DEFAULT_SIGMA_RANGE,
+  type PosteriorBands,
+  type QuantileBand,
+} from './model-bayes.js';
+export {
   FIT_ODE_DEFAULTS,
   ModelFitError,
   ModelFitProblem,
@@ -87,6 +95,16 @@ export {
   type SubjectFit,
 } from './model-fit-run.js';
 export { parseTie, tieParameters } from './model-fit-tie.js';
+export {
+  CORE_FIT_NAMES,
+  type CoreFit,
+  coreFitOf,
+  coreFitYaml,
+  type PopulationFitOptions,
+  type PopulationFitResult,
+  populationFit,
+  populationModel,
+} from './model-population.js';
 export {
   type LocalResult,
   type MultistartOptions,
@@ -119,6 +137,7 @@ export {
   seriesNll,
   seriesResiduals,
 } from './objective.js';
+export * from './population/index.js';
 export {
   chiSquare1Quantile,
   nelderMeadRefit,
