@@ -18,9 +18,10 @@
  *    cost of the profile likelihood of e_tki (Raue et al. 2009) with LM-forward, LM-fd and (first patient) NM refits.
  * 2. Micro-benchmarks: one forward-sensitivity run against k+1 plain solves of the same patient model; the
  *    per-iteration overhead of leastSquares on NIST StRD Thurber (m = 37, n = 7) and the heap bytes it allocates
- *    per iteration (heapUsed growth in a child process without scavenges, >= 10^4 iterations).
+ *    per iteration, analytic and forward-difference Jacobian, and per solve, with and without a reused workspace
+ *    (heapUsed growth in a child process without scavenges, 72 000 iterations). `--alloc-only` runs just this.
  *
- * Usage: npx tsx bench/fit.ts [--patients 1,2,3] [--quick] [--starts N] [--repeats N] [--out file]
+ * Usage: npx tsx bench/fit.ts [--patients 1,2,3] [--quick] [--starts N] [--repeats N] [--out file] [--alloc-only]
  * Writes bench/out/fit-<time>.json and bench/out/fit-latest.json (or --out). See bench/README.md, "Fitting".
  */
 import { spawnSync } from 'node:child_process';
@@ -28,7 +29,13 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseSeriesCsv, type Series } from '../src/fitting/data.js';
-import { type LeastSquaresProblem, leastSquares } from '../src/fitting/least-squares.js';
+import {
+  type LeastSquaresOptions,
+  type LeastSquaresProblem,
+  type LeastSquaresWorkspace,
+  leastSquares,
+  leastSquaresWorkspace,
+} from '../src/fitting/least-squares.js';
 import { latinHypercube } from '../src/fitting/lhs.js';
 import { ModelFitProblem, type ModelFitSetup, nelderMeadLocal } from '../src/fitting/model-fit.js';
 import { LSQ_DEFAULTS, type LsqProblem } from '../src/fitting/model-fit-lsq.js';
@@ -54,7 +61,7 @@ const DATA = 'data/patients/hahnel2020_figS2_on_tki.csv';
 // ---------------------------------------------------------------- options
 function usage(msg: string): never {
   process.stderr.write(
-    `bench/fit.ts: ${msg}\nusage: npx tsx bench/fit.ts [--patients 1,2,3] [--quick] [--starts N] [--repeats N] [--out file]\n`,
+    `bench/fit.ts: ${msg}\nusage: npx tsx bench/fit.ts [--patients 1,2,3] [--quick] [--starts N] [--repeats N] [--out file] [--alloc-only]\n`,
   );
   process.exit(64);
 }
@@ -64,6 +71,7 @@ for (let i = 0; i < argv.length; i++) {
   const a = argv[i];
   if (a === '--quick') flags.quick = true;
   else if (a === '--alloc-child') flags.allocChild = true;
+  else if (a === '--alloc-only') flags.allocOnly = true;
   else if (['--patients', '--out', '--starts', '--repeats'].includes(a)) {
     const v = argv[++i];
     if (v === undefined || v.startsWith('--')) usage(`${a} needs a value`);
@@ -186,57 +194,123 @@ function thurber(clock?: { ms: number }): LeastSquaresProblem {
 const TIGHT = { ftol: 1e-15, xtol: 1e-15, gtol: 1e-15 };
 
 /**
- * Allocation of leastSquares per iteration, measured in a fresh child process started with --expose-gc and a
- * 64 MB young generation (--min/max-semi-space-size) and --predictable (no concurrent compilation or GC, whose
- * timing otherwise moves the numbers by hundreds of bytes per iteration), so that no scavenge runs inside a batch: heapUsed
- * growth from a gc() to the end of a batch of whole Thurber solves is then the bytes allocated. Batches at the
- * solver's own iteration count and capped at 1 iteration alternate; (full - capped) / (extra iterations) is what
- * the iteration loop allocates, the capped batch the per-call setup (work arrays, result copies). Median over
- * 3 pairs of batches of 300 solves (about 11 000 iterations each). (V8's sampling heap profiler was tried too: in Node 20 it drops objects
- * collected by scavenges, which made it useless for short-lived garbage.)
+ * Allocation of leastSquares, measured in a fresh child process started with --expose-gc, a 64 MB young generation
+ * (--min/max-semi-space-size) and --predictable (no concurrent compilation or GC, whose timing otherwise moves the
+ * numbers by hundreds of bytes per iteration), so that no scavenge runs inside a batch: heapUsed growth from a gc()
+ * to the end of a batch of 300 Thurber solves is then the bytes allocated.
+ *
+ * Per iteration: batches capped at 4 and at 28 iterations alternate (both below Thurber's own 37 analytic / 31
+ * forward-difference iterations, so both end in 'max-iterations' with the same work outside the loop);
+ * (long - short) / (extra iterations) is what one iteration allocates, callbacks included (they allocate nothing),
+ * median of 5 pairs; once with the analytic Jacobian, once with the solver's forward differences. Per solve: a
+ * batch capped at 1 iteration, with a fresh workspace per call (the default) and with one reused workspace
+ * (option `workspace`); what remains with the workspace is the result (copies of x, r, J, the result object and
+ * message). The heapUsed resolution makes single-batch numbers uncertain by a few bytes per iteration.
+ * (V8's sampling heap profiler was tried too: in Node 20 it drops objects collected by scavenges, which made it
+ * useless for short-lived garbage.)
  */
 function allocationCheck(): Record<string, number | string> {
   const gc = (globalThis as { gc?: () => void }).gc;
   if (!gc) throw new Error('allocation check: run with --expose-gc');
-  const prob = thurber();
-  const full = { ...TIGHT, maxIterations: 1000 };
-  const capped = { ...TIGHT, maxIterations: 1 };
-  for (let k = 0; k < 300; k++) {
-    leastSquares(prob, THURBER_START, full);
-    leastSquares(prob, THURBER_START, capped);
-  }
+  const analytic = thurber();
+  const fd: LeastSquaresProblem = { n: analytic.n, m: analytic.m, residuals: analytic.residuals };
   const calls = 300;
-  const batch = (options: typeof full): { bytes: number; iterations: number } => {
+  const capped = (maxIterations: number, workspace?: LeastSquaresWorkspace) => ({
+    ...TIGHT,
+    maxIterations,
+    ...(workspace ? { workspace } : {}),
+  });
+  const batch = (
+    prob: LeastSquaresProblem,
+    options: LeastSquaresOptions,
+  ): { bytes: number; iterations: number } => {
     gc();
     const h0 = process.memoryUsage().heapUsed;
     let iterations = 0;
-    for (let k = 0; k < calls; k++) iterations += leastSquares(prob, THURBER_START, options).iterations;
+    for (let k = 0; k < calls; k++) {
+      const res = leastSquares(prob, THURBER_START, options);
+      if (res.status !== 'max-iterations')
+        throw new Error(`allocation check: expected a capped solve, got status ${res.status}`);
+      iterations += res.iterations;
+    }
     return { bytes: process.memoryUsage().heapUsed - h0, iterations };
   };
-  const perIteration: number[] = [];
-  const perCall: number[] = [];
-  let iterations = 0;
-  for (let pair = 0; pair < 3; pair++) {
-    const a = batch(full);
-    const b = batch(capped);
-    perIteration.push((a.bytes - b.bytes) / (a.iterations - b.iterations));
-    perCall.push(b.bytes / calls);
-    iterations += a.iterations;
-  }
+  const SHORT = 4;
+  const LONG = 28;
+  const perIteration = (prob: LeastSquaresProblem) => {
+    const short = capped(SHORT);
+    const long = capped(LONG);
+    // Warm-up (JIT), through `batch` itself so that its own compilation is done before the first measurement; with
+    // less, (re)optimisation during the first pairs still moves a batch by up to 300 kB.
+    for (let k = 0; k < 3; k++) {
+      batch(prob, long);
+      batch(prob, short);
+    }
+    const v: number[] = [];
+    let iterations = 0;
+    for (let pair = 0; pair < 5; pair++) {
+      const a = batch(prob, long);
+      const b = batch(prob, short);
+      v.push((a.bytes - b.bytes) / (a.iterations - b.iterations));
+      iterations += a.iterations - b.iterations;
+    }
+    return { bytesPerIteration: median(v), min: Math.min(...v), max: Math.max(...v), iterations };
+  };
+  const perSolve = (options: LeastSquaresOptions) => {
+    batch(analytic, options); // warm-up
+    const v: number[] = [];
+    for (let rep = 0; rep < 3; rep++) v.push(batch(analytic, options).bytes / calls);
+    return median(v);
+  };
+  const a = perIteration(analytic);
+  const f = perIteration(fd);
   return {
-    method: `heapUsed growth after gc() over batches of ${calls} solves (--predictable; no scavenge: 64 MB semi-spaces), full vs 1 iteration; median of ${perIteration.length} pairs`,
-    iterations,
-    solves: perIteration.length * calls,
-    bytesPerIteration: median(perIteration),
-    bytesPerIterationMin: Math.min(...perIteration),
-    bytesPerIterationMax: Math.max(...perIteration),
-    bytesPerSolveSetup: median(perCall),
+    method: `heapUsed growth after gc() over batches of ${calls} solves (--predictable; no scavenge: 64 MB semi-spaces); per iteration: batches capped at ${LONG} vs ${SHORT} iterations, median of 5 pairs`,
+    iterations: a.iterations + f.iterations,
+    bytesPerIteration: a.bytesPerIteration,
+    bytesPerIterationMin: a.min,
+    bytesPerIterationMax: a.max,
+    bytesPerIterationFd: f.bytesPerIteration,
+    bytesPerIterationFdMin: f.min,
+    bytesPerIterationFdMax: f.max,
+    bytesPerSolveSetup: perSolve(capped(1)),
+    // Created only now: with a workspace alive, the per-iteration batches (fresh workspace per call) would not see
+    // what happens when major GCs find no live workspace (see `Workspace.anchor` in least-squares.ts).
+    bytesPerSolveSetupWorkspace: perSolve(capped(1, leastSquaresWorkspace(analytic.n, analytic.m))),
   };
 }
 
 if (allocChild) {
   // Child mode (see allocationCheck): print the measurement and stop.
   process.stdout.write(`${JSON.stringify(allocationCheck())}\n`);
+  process.exit(0);
+}
+
+/** The allocation check in a fresh process: a clean heap, no code shared with the fits (stable numbers). */
+function runAllocationCheck(): Record<string, number | string> {
+  const child = spawnSync(
+    process.execPath,
+    [
+      '--expose-gc',
+      // single-threaded GC and compilation: without it, concurrent (re)compilation adds +-400 B/iteration of noise
+      '--predictable',
+      '--min-semi-space-size=64',
+      '--max-semi-space-size=64',
+      '--import',
+      'tsx',
+      fileURLToPath(import.meta.url),
+      '--alloc-child',
+    ],
+    {
+      encoding: 'utf8',
+    },
+  );
+  if (child.status !== 0) throw new Error(`allocation check failed: ${child.stderr}`);
+  return JSON.parse(child.stdout) as Record<string, number | string>;
+}
+
+if (flags.allocOnly === true) {
+  process.stdout.write(`${JSON.stringify(runAllocationCheck(), null, 2)}\n`);
   process.exit(0);
 }
 
@@ -648,28 +722,7 @@ const lsqBench = (() => {
   };
 })();
 
-/** The allocation check in a fresh process: a clean heap, no code shared with the fits (stable numbers). */
-const allocation = (() => {
-  const child = spawnSync(
-    process.execPath,
-    [
-      '--expose-gc',
-      // single-threaded GC and compilation: without it, concurrent (re)compilation adds +-400 B/iteration of noise
-      '--predictable',
-      '--min-semi-space-size=64',
-      '--max-semi-space-size=64',
-      '--import',
-      'tsx',
-      fileURLToPath(import.meta.url),
-      '--alloc-child',
-    ],
-    {
-      encoding: 'utf8',
-    },
-  );
-  if (child.status !== 0) throw new Error(`allocation check failed: ${child.stderr}`);
-  return JSON.parse(child.stdout) as Record<string, number | string>;
-})();
+const allocation = runAllocationCheck();
 
 // ---------------------------------------------------------------- report
 const out: string[] = [];
@@ -751,9 +804,15 @@ out.push(
   '',
   `leastSquares on ${lsqBench.problem}: max rel. error vs certified ${lsqBench.maxRelErrorVsCertified.toExponential(1)}, ` +
     `${fmt(lsqBench.iterationsPerSolve, 3)} iterations per solve, ${fmt(lsqBench.usPerSolve, 3)} us per solve ` +
-    `(cpu ${fmt(lsqBench.usCpuPerSolve, 3)} us; ${fmt(lsqBench.usCallbacksPerSolve, 3)} us in callbacks), overhead ${fmt(lsqBench.usOverheadPerIteration, 3)} us per iteration; ` +
-    `allocation ${fmt(allocation.bytesPerIteration as number, 3)} bytes per iteration (solver plus callbacks, which allocate nothing) over ${allocation.iterations} iterations ` +
-    `(median of 3 batches of 300 solves; range ${fmt(allocation.bytesPerIterationMin as number, 3)}..${fmt(allocation.bytesPerIterationMax as number, 3)}; ${fmt(allocation.bytesPerSolveSetup as number, 4)} bytes per solve for setup and result)`,
+    `(cpu ${fmt(lsqBench.usCpuPerSolve, 3)} us; ${fmt(lsqBench.usCallbacksPerSolve, 3)} us in callbacks), overhead ${fmt(lsqBench.usOverheadPerIteration, 3)} us per iteration.`,
+  `leastSquares allocation (heapUsed, ${allocation.iterations} iterations; callbacks allocate nothing): ` +
+    `${fmt(allocation.bytesPerIteration as number, 3)} bytes per iteration with the analytic Jacobian ` +
+    `(median of 5 pairs of capped batches; range ${fmt(allocation.bytesPerIterationMin as number, 3)}..${fmt(allocation.bytesPerIterationMax as number, 3)}), ` +
+    `${fmt(allocation.bytesPerIterationFd as number, 3)} with forward differences ` +
+    `(${fmt(allocation.bytesPerIterationFdMin as number, 3)}..${fmt(allocation.bytesPerIterationFdMax as number, 3)}): ` +
+    `${(allocation.bytesPerIteration as number) < 1 && (allocation.bytesPerIterationFd as number) < 1 ? 'no allocation in the iteration' : 'THE ITERATION ALLOCATES'}; ` +
+    `per solve ${fmt(allocation.bytesPerSolveSetup as number, 4)} bytes for setup and result, ` +
+    `${fmt(allocation.bytesPerSolveSetupWorkspace as number, 4)} with a reused workspace (the result alone)`,
 );
 process.stdout.write(`${out.join('\n')}\n`);
 

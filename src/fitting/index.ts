@@ -53,7 +53,9 @@ export {
   type LeastSquaresOptions,
   type LeastSquaresProblem,
   type LeastSquaresResult,
+  type LeastSquaresWorkspace,
   leastSquares,
+  leastSquaresWorkspace,
 } from './least-squares.js';
 export { type LatinHypercubeOptions, latinHypercube } from './lhs.js';
 export {
@@ -83,6 +85,12 @@ export {
   type OdeSettings,
   type SigmaMode,
 } from './model-fit.js';
+export { type BayesRunOptions, fitBayes, type ModelBayesResult } from './model-fit-bayes.js';
+export {
+  fitPopulation,
+  type ModelPopulationResult,
+  type PopulationRunOptions,
+} from './model-fit-population.js';
 export {
   fitModel,
   fitProblem,

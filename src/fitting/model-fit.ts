@@ -14,10 +14,11 @@
  *
  * sigma. Given, or estimated by maximum likelihood. Without censored points the theta-optimum does not depend on
  * sigma (all residuals scale by 1/sigma), and the ML sigma is sqrt(mean z^2 sigma^2) in closed form. With censored
- * points neither holds; we alternate: fit theta at fixed sigma, then set sigma to the 1-D ML value given the
- * residuals (golden-section search on ln sigma of the full NLL), until sigma changes by < 0.1 % (at most 6 rounds;
- * the fixed point of this coordinate descent is a stationary point of the joint likelihood). Profiles re-optimise
- * sigma at every point the same way (the profile over sigma of the full NLL).
+ * points neither holds; every local fit alternates: fit theta at fixed sigma, then set sigma to the 1-D ML value
+ * given the residuals (golden-section search on ln sigma of the full NLL), until sigma changes by < 0.1 % (at most
+ * 12 rounds, starting from the ML sigma at the fit's own start point; the fixed point of this coordinate descent is
+ * a stationary point of the joint likelihood; model-fit-run.ts). Profiles re-optimise sigma at every point the same
+ * way (the profile over sigma of the full NLL).
  *
  * Full NLL (for AIC/BIC and profiles): sum_measured (z^2/2 + ln sigma + ln(2 pi)/2) - sum_censored log Phi(z),
  * on the log10 scale (the density of log10 y; the Jacobian of y -> log10 y is the same for every model, so AIC and

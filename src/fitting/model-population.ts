@@ -102,12 +102,15 @@ function coreIndex(name: string): number {
  * ModelFitProblem (built once). `problems` is exposed for solve counts and trajectories.
  */
 export function populationModel(
-  setup: ModelFitSetup,
+  setup: ModelFitSetup | readonly ModelFitSetup[],
   series: readonly Series[],
 ): PopulationModel & { readonly problems: readonly ModelFitProblem[] } {
-  const problems = series.map((s) => new ModelFitProblem({ ...setup, jacobian: 'finite-difference' }, [s]));
+  const setups = subjectSetups(setup, series);
+  const problems = series.map(
+    (s, i) => new ModelFitProblem({ ...setups[i], jacobian: 'finite-difference' }, [s]),
+  );
   return {
-    names: setup.parameters.map((p) => p.name),
+    names: setups[0].parameters.map((p) => p.name),
     problems,
     predict(subject, psi, times, out) {
       const p = problems[subject];
@@ -120,6 +123,30 @@ export function populationModel(
   };
 }
 
+/**
+ * One set-up per subject: the same one for all, or subject i's own (e.g. a reference-model patient each, with its
+ * own fixed parameters). The fitted parameters and the observable must agree across subjects.
+ */
+function subjectSetups(
+  setup: ModelFitSetup | readonly ModelFitSetup[],
+  series: readonly Series[],
+): readonly ModelFitSetup[] {
+  if (!Array.isArray(setup)) return series.map(() => setup as ModelFitSetup);
+  const setups = setup as readonly ModelFitSetup[];
+  if (setups.length !== series.length)
+    throw new ModelFitError(`population fit: ${setups.length} set-ups for ${series.length} subjects`);
+  const first = setups[0];
+  const names = first.parameters.map((s) => s.name).join(',');
+  setups.forEach((su, i) => {
+    const nm = su.parameters.map((s) => s.name).join(',');
+    if (nm !== names || su.observable !== first.observable)
+      throw new ModelFitError(
+        `population fit: subject '${series[i].id}' fits ${nm} of '${su.observable}', subject '${series[0].id}' ${names} of '${first.observable}'`,
+      );
+  });
+  return setups;
+}
+
 function perSpec<T>(name: string, v: readonly T[] | undefined, n: number): readonly T[] | undefined {
   if (v !== undefined && v.length !== n)
     throw new ModelFitError(
@@ -130,7 +157,7 @@ function perSpec<T>(name: string, v: readonly T[] | undefined, n: number): reado
 
 /** SAEM fit of the compiled model to the subjects' series; see the module comment. */
 export function populationFit(
-  setup: ModelFitSetup,
+  setupOrSetups: ModelFitSetup | readonly ModelFitSetup[],
   series: readonly Series[],
   options: PopulationFitOptions,
 ): PopulationFitResult {
@@ -141,9 +168,10 @@ export function populationFit(
     if (ids.has(s.id)) throw new ModelFitError(`populationFit: subject '${s.id}' appears twice`);
     ids.add(s.id);
   }
+  const setup = subjectSetups(setupOrSetups, series)[0];
   const specs = setup.parameters;
   const p = specs.length;
-  const model = populationModel(setup, series);
+  const model = populationModel(setupOrSetups, series);
   const names = model.names;
 
   let randomEffects: boolean[] | undefined;

@@ -8,6 +8,8 @@
  * bytes (pass `createdAt`).
  */
 import type { TopLevelSpec } from 'vega-lite';
+import type { ModelBayesResult, PosteriorHistogram, SubjectPosterior } from '../fitting/model-fit-bayes.js';
+import type { ModelPopulationResult } from '../fitting/model-fit-population.js';
 import type { ModelFitResult, SubjectFit } from '../fitting/model-fit-run.js';
 import { VERSION } from '../version.js';
 import type { Figure } from './figures.js';
@@ -403,4 +405,358 @@ export async function renderFitReport(input: FitReportInput): Promise<string> {
 /** The result without the bulky trajectories (what the report embeds). */
 export function fitResultJson(r: ModelFitResult): unknown {
   return { ...r, subjects: r.subjects.map(({ trajectory: _t, ...s }) => s) };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Bayesian fits (exoniche fit --bayes)
+
+export interface BayesReportInput {
+  readonly result: ModelBayesResult;
+  readonly title?: string;
+  readonly version?: string;
+  readonly createdAt?: Date | string;
+  readonly inputs?: readonly { readonly path: string; readonly sha256: string }[];
+  readonly timeLabel?: string;
+  readonly valueLabel?: string;
+  readonly extra?: Readonly<Record<string, string | number>>;
+}
+
+/** Data with the posterior median curve, the 95 % credible band of the curve and the 95 % predictive band. */
+export function bandFigure(s: SubjectPosterior, timeLabel: string, valueLabel: string): Figure | undefined {
+  const b = s.bands;
+  if (!b || b.used === 0) return undefined;
+  const rows = b.t.map((t, k) => ({
+    t: r6(t),
+    plo: r6(b.predictive.q025[k]),
+    phi: r6(b.predictive.q975[k]),
+    clo: r6(b.curve.q025[k]),
+    chi: r6(b.curve.q975[k]),
+    med: r6(b.curve.q50[k]),
+  }));
+  const measured = s.observations.filter((o) => !o.censored).map((o) => ({ t: r6(o.t), y: r6(o.value) }));
+  const censored = s.observations.filter((o) => o.censored).map((o) => ({ t: r6(o.t), y: r6(o.value) }));
+  const ys = [
+    ...rows.flatMap((r) => [r.plo, r.phi, r.med]),
+    ...measured.map((r) => r.y),
+    ...censored.map((r) => r.y),
+  ].filter((v): v is number => v !== null && v > 0);
+  const lo = 10 ** Math.floor(Math.log10(Math.min(...ys)));
+  const hi = 10 ** Math.ceil(Math.log10(Math.max(...ys)));
+  const x = { field: 't', type: 'quantitative', title: timeLabel };
+  const yScale = { type: 'log', domain: [lo, hi] };
+  const layer: unknown[] = [
+    {
+      data: { values: rows },
+      mark: { type: 'area', color: '#9ecae1', opacity: 0.45 },
+      encoding: {
+        x,
+        y: { field: 'plo', type: 'quantitative', title: valueLabel, scale: yScale },
+        y2: { field: 'phi' },
+      },
+    },
+    {
+      data: { values: rows },
+      mark: { type: 'area', color: '#3182bd', opacity: 0.45 },
+      encoding: { x, y: { field: 'clo', type: 'quantitative', scale: yScale }, y2: { field: 'chi' } },
+    },
+    {
+      data: { values: rows },
+      mark: { type: 'line', strokeWidth: 2, color: '#08306b' },
+      encoding: { x, y: { field: 'med', type: 'quantitative', scale: yScale } },
+    },
+    {
+      data: { values: measured },
+      mark: { type: 'point', filled: true, size: 40, color: '#d7301f', opacity: 0.9 },
+      encoding: { x, y: { field: 'y', type: 'quantitative', scale: yScale } },
+    },
+  ];
+  if (censored.length > 0)
+    layer.push({
+      data: { values: censored },
+      mark: {
+        type: 'point',
+        shape: 'triangle-down',
+        filled: false,
+        size: 70,
+        color: '#d7301f',
+        strokeWidth: 1.5,
+      },
+      encoding: { x, y: { field: 'y', type: 'quantitative', scale: yScale } },
+    });
+  return {
+    id: `band-${slug(s.id)}`,
+    title: `Subject ${s.id}: posterior predictive band`,
+    caption:
+      `Light band: 95 % posterior predictive interval of a new measurement (curve times log10-normal noise); dark ` +
+      `band: 95 % credible band of the model curve; line: posterior median curve (${b.used} draws` +
+      `${b.failed > 0 ? `, ${b.failed} failed solves left out` : ''}). Circles: measurements; open down-triangles: ` +
+      `left-censored points at their detection limit.`,
+    spec: { ...base(), layer } as unknown as TopLevelSpec,
+  };
+}
+
+/** Marginal histograms of the pooled draws, one small panel per parameter (log axis for log-scale ones). */
+export function histogramFigure(s: SubjectPosterior): Figure {
+  const panel = (h: PosteriorHistogram) => {
+    const rows = h.counts.map((c, k) => ({ a: r6(h.edges[k]), b: r6(h.edges[k + 1]), n: c }));
+    const p = s.parameters.find((q) => q.name === h.name);
+    const xs = {
+      field: 'a',
+      type: 'quantitative',
+      title: h.name,
+      ...(h.log ? { scale: { type: 'log' } } : {}),
+    };
+    const layer: unknown[] = [
+      {
+        data: { values: rows },
+        mark: { type: 'rect', color: '#6baed6', stroke: 'white', strokeWidth: 0.5 },
+        encoding: { x: xs, x2: { field: 'b' }, y: { field: 'n', type: 'quantitative', title: 'draws' } },
+      },
+    ];
+    if (p)
+      layer.push({
+        data: { values: [{ v: r6(p.q025) }, { v: r6(p.q975) }] },
+        mark: { type: 'rule', color: '#d7301f', strokeDash: [4, 3] },
+        encoding: { x: { field: 'v', type: 'quantitative' } },
+      });
+    return { width: 180, height: 120, layer };
+  };
+  const { width: _w, height: _h, ...b } = base();
+  return {
+    id: `hist-${slug(s.id)}`,
+    title: `Subject ${s.id}: marginal posteriors`,
+    caption:
+      'Histograms of the pooled kept draws (equal-width bins, on the log axis for log-scale parameters); dashed ' +
+      'lines: the 95 % credible interval (2.5 and 97.5 % quantiles).',
+    spec: { ...b, columns: 3, concat: s.histograms.map(panel) } as unknown as TopLevelSpec,
+  };
+}
+
+function posteriorTable(s: SubjectPosterior, chains: number): string {
+  const head =
+    '<tr><th>parameter</th><th>mean</th><th>sd</th><th>2.5 %</th><th>median</th><th>97.5 %</th>' +
+    '<th>R-hat</th><th>ESS bulk</th><th>ESS tail</th></tr>';
+  const rows = s.parameters.map((p) => {
+    const bad = !(p.rhat <= 1.01) || !(p.essBulk >= 100 * chains) || !(p.essTail >= 100 * chains);
+    return (
+      `<tr${bad ? ' class="warn"' : ''}><td>${esc(p.name)}</td><td class="num">${num(p.mean)}</td><td class="num">${num(p.sd, 3)}</td>` +
+      `<td class="num">${num(p.q025)}</td><td class="num">${num(p.q50)}</td><td class="num">${num(p.q975)}</td>` +
+      `<td class="num">${num(p.rhat, 4)}</td><td class="num">${num(p.essBulk, 4)}</td><td class="num">${num(p.essTail, 4)}</td></tr>`
+    );
+  });
+  return `<table class="posterior">${head}${rows.join('')}</table>`;
+}
+
+async function figuresHtml(figs: readonly Figure[], start: number): Promise<{ html: string; next: number }> {
+  let fig = start;
+  const parts: string[] = [];
+  for (const f of figs) {
+    fig++;
+    const svg = await renderSvg(f.spec, `f${fig}-`);
+    parts.push(
+      `<figure class="figure" id="fig-${esc(f.id)}" data-figure="${esc(f.id)}">${svg}` +
+        `<figcaption><b>Figure ${fig}. ${esc(f.title)}.</b> ${esc(f.caption)}</figcaption>` +
+        `<script type="application/json" class="vega-lite-spec" id="spec-${esc(f.id)}">${jsonForScript(f.spec)}</script></figure>`,
+    );
+  }
+  return { html: parts.join('\n'), next: fig };
+}
+
+function page(title: string, body: string): string {
+  return (
+    `<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">` +
+    `<meta name="viewport" content="width=device-width, initial-scale=1"><meta name="generator" content="exoniche">` +
+    `<title>${esc(`exoniche fit report: ${title}`)}</title><style>${CSS}tr.warn td{background:#fff3cd}.warning{color:#8a4b00}</style></head>\n<body>\n${body}\n</body></html>\n`
+  );
+}
+
+function header(
+  title: string,
+  meta: string,
+  input: { version?: string; createdAt?: Date | string; extra?: Readonly<Record<string, string | number>> },
+): string {
+  const version = input.version ?? VERSION;
+  const created =
+    typeof input.createdAt === 'string' ? input.createdAt : (input.createdAt ?? new Date()).toISOString();
+  const extra = Object.entries(input.extra ?? {})
+    .map(([k, v]) => `<span>${esc(k)} <code>${esc(v)}</code></span>`)
+    .join('');
+  return (
+    `<header><h1>${esc(title)}</h1><p class="meta"><span>created ${esc(created)}</span><span>exoniche ${esc(version)}</span>` +
+    `${meta}${extra}</p></header>\n`
+  );
+}
+
+const inputsList = (inputs: readonly { path: string; sha256: string }[] | undefined) => {
+  const li = (inputs ?? [])
+    .map((f) => `<li><code>${esc(f.path)}</code> sha256 <code>${esc(f.sha256)}</code></li>`)
+    .join('');
+  return li ? `<ul class="cite">${li}</ul>` : '';
+};
+
+/** The HTML report of a Bayesian fit: posterior tables with diagnostics, predictive bands, histograms. */
+export async function renderBayesReport(input: BayesReportInput): Promise<string> {
+  const r = input.result;
+  const title =
+    input.title ??
+    `Bayesian fit of ${r.model} to ${r.subjects.length} subject${r.subjects.length === 1 ? '' : 's'}`;
+  let fig = 0;
+  const sections: string[] = [];
+  for (const s of r.subjects) {
+    const figs = [
+      bandFigure(s, input.timeLabel ?? 'time', input.valueLabel ?? r.observable),
+      histogramFigure(s),
+    ].filter((f): f is Figure => f !== undefined);
+    const out = await figuresHtml(figs, fig);
+    fig = out.next;
+    const warn = s.warnings.map((w) => `<li>${esc(w)}</li>`).join('');
+    sections.push(
+      `<section class="subject" id="subject-${esc(slug(s.id))}" data-subject="${esc(s.id)}"><h3>Subject ${esc(s.id)}</h3>` +
+        `<div class="summary"><div>${s.converged ? 'converged' : '<b class="warning">not converged</b>'}</div>` +
+        `<div>acceptance <b>${esc(s.acceptance.map((a) => num(a, 2)).join(', '))}</b></div>` +
+        `<div>best draw NLL <b>${esc(num(s.best.nll, 6))}</b></div></div>` +
+        `${posteriorTable(s, r.chains)}${warn ? `<ul class="warning">${warn}</ul>` : ''}${out.html}</section>`,
+    );
+  }
+  const setupRows: [string, string][] = [
+    ['model', r.model],
+    ['observable', r.observable],
+    [
+      'error model',
+      `log10-normal, sigma ${r.sigma === 'estimate' ? 'sampled' : `= ${r.sigma}`}; left-censored points as Tobit terms`,
+    ],
+    ['prior', r.subjects[0]?.prior ?? ''],
+    [
+      'sampler',
+      `adaptive Metropolis (Haario et al. 2001), ${r.chains} chains, ${r.warmup} warm-up + ${r.draws} kept draws each, seed ${r.seed}`,
+    ],
+    [
+      'diagnostics',
+      'rank-normalised split R-hat and bulk/tail ESS (Vehtari et al. 2021); want R-hat <= 1.01, ESS >= 100 per chain',
+    ],
+  ];
+  const body =
+    header(
+      title,
+      `<span>seed <code>${esc(r.seed)}</code></span><span>${esc(num(r.seconds, 3))} s, ${r.solves} solves</span>`,
+      input,
+    ) +
+    `<section id="setup"><h2>Set-up</h2><table>${setupRows.map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`).join('')}</table>` +
+    `${inputsList(input.inputs)}</section>\n` +
+    `<section id="subjects"><h2>Posteriors</h2>\n${sections.join('\n')}</section>\n` +
+    `<footer><p><b>Reproducibility.</b> Seed <code>${esc(r.seed)}</code>; the result is embedded as JSON ` +
+    `(<code>script#fit-result</code>), the draws are in draws.csv.</p></footer>\n` +
+    `<script type="application/json" id="fit-result">${jsonForScript(r)}</script>`;
+  return page(title, body);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Population fits (exoniche fit --population)
+
+export interface PopulationReportInput {
+  readonly result: ModelPopulationResult;
+  readonly title?: string;
+  readonly version?: string;
+  readonly createdAt?: Date | string;
+  readonly inputs?: readonly { readonly path: string; readonly sha256: string }[];
+  /** The cohort.coreFit YAML block, when there is one. */
+  readonly coreFitYaml?: string;
+  readonly extra?: Readonly<Record<string, string | number>>;
+}
+
+/** SAEM trajectories: population value, omega and sigma per iteration, with the end of the burn-in marked. */
+export function saemTrajectoryFigure(r: ModelPopulationResult): Figure {
+  const panel = (title: string, ys: readonly number[], log: boolean) => ({
+    width: 260,
+    height: 110,
+    title,
+    layer: [
+      {
+        data: { values: ys.map((y, k) => ({ k: k + 1, y: r6(y) })) },
+        mark: { type: 'line', color: '#2b5797', strokeWidth: 1.5 },
+        encoding: {
+          x: { field: 'k', type: 'quantitative', title: 'iteration' },
+          y: {
+            field: 'y',
+            type: 'quantitative',
+            title: null,
+            scale: log && ys.every((v) => v > 0) ? { type: 'log' } : { zero: false },
+          },
+        },
+      },
+      {
+        data: { values: [{ k: r.burnIn }] },
+        mark: { type: 'rule', color: '#d7301f', strokeDash: [4, 3] },
+        encoding: { x: { field: 'k', type: 'quantitative' } },
+      },
+    ],
+  });
+  const panels = [
+    ...r.parameters.flatMap((p) => [
+      panel(`${p.name} (population)`, r.trajectory.mu[p.name], p.transform === 'log'),
+      panel(`omega ${p.name}`, r.trajectory.omega[p.name], false),
+    ]),
+    panel('sigma', r.trajectory.sigma, false),
+  ];
+  const { width: _w, height: _h, ...b } = base();
+  return {
+    id: 'saem-trajectories',
+    title: 'SAEM convergence',
+    caption:
+      `Population values (natural scale), random-effect SDs (transformed scale) and sigma at every iteration; ` +
+      `dashed line: end of the ${r.burnIn} burn-in iterations (step 1), after which the ${r.averaging} averaging ` +
+      `iterations (step 1/k) should settle to a flat line.`,
+    spec: { ...b, columns: 2, concat: panels } as unknown as TopLevelSpec,
+  };
+}
+
+/** The HTML report of a population fit. */
+export async function renderPopulationReport(input: PopulationReportInput): Promise<string> {
+  const r = input.result;
+  const title = input.title ?? `Population fit of ${r.model} to ${r.subjects.length} subjects`;
+  const pop =
+    '<table class="population"><tr><th>parameter</th><th>population value</th><th>SE</th><th>omega (SD of the random effect)</th><th>SE</th><th>transform</th></tr>' +
+    r.parameters
+      .map(
+        (p) =>
+          `<tr><td>${esc(p.name)}</td><td class="num">${num(p.value)}</td><td class="num">${num(p.se, 3)}</td>` +
+          `<td class="num">${num(p.omega, 3)}</td><td class="num">${num(p.omegaSe, 3)}</td><td>${esc(p.transform)}</td></tr>`,
+      )
+      .join('') +
+    `<tr><td>sigma (log10)</td><td class="num">${num(r.sigma.value, 4)}</td><td class="num">${num(r.sigma.se, 3)}</td><td></td><td></td><td>${r.sigma.estimated ? 'estimated' : 'fixed'}</td></tr></table>`;
+  const subj =
+    `<table class="subjects"><tr><th>subject</th>${r.names.map((n) => `<th>${esc(n)}</th>`).join('')}</tr>` +
+    r.subjects
+      .map(
+        (s) =>
+          `<tr><td>${esc(s.id)}</td>${r.names.map((n) => `<td class="num">${num(s.mean[n])}</td>`).join('')}</tr>`,
+      )
+      .join('') +
+    '</table>';
+  const figs = await figuresHtml([saemTrajectoryFigure(r)], 0);
+  const core = input.coreFitYaml
+    ? `<section id="core-fit"><h2>Cohort core fit</h2><p>The log-normal population law of ${esc(r.coreFit?.names.join(', ') ?? '')} ` +
+      `as a scenario's <code>cohort.coreFit</code> (also written to core-fit.yaml). Use it with <code>core: fitted</code> ` +
+      `(docs/cohorts.md).</p><pre>${esc(input.coreFitYaml)}</pre>${r.coreFitNote ? `<p class="cite">${esc(r.coreFitNote)}</p>` : ''}</section>\n`
+    : r.coreFitNote
+      ? `<section id="core-fit"><h2>Cohort core fit</h2><p class="cite">${esc(r.coreFitNote)}</p></section>\n`
+      : '';
+  const body =
+    header(
+      title,
+      `<span>seed <code>${esc(r.seed)}</code></span><span>${esc(num(r.seconds, 3))} s, ${r.solves} solves</span>`,
+      input,
+    ) +
+    `<section id="setup"><h2>Set-up</h2><table>` +
+    `<tr><th>model</th><td>${esc(r.model)}</td></tr><tr><th>observable</th><td>${esc(r.observable)}</td></tr>` +
+    `<tr><th>algorithm</th><td>SAEM (Kuhn &amp; Lavielle 2005), ${esc(r.covariance)} covariance, ${r.burnIn} burn-in + ${r.averaging} averaging iterations, ${r.chains} chain(s) per subject, seed ${esc(r.seed)}</td></tr>` +
+    `<tr><th>error model</th><td>log10-normal, left-censored points as Tobit terms; standard errors by Louis' principle</td></tr>` +
+    `</table>${inputsList(input.inputs)}</section>\n` +
+    `<section id="population"><h2>Population estimates</h2>${pop}${r.standardErrorsNote ? `<p class="cite">${esc(r.standardErrorsNote)}</p>` : ''}</section>\n` +
+    core +
+    `<section id="convergence"><h2>Convergence</h2>${figs.html}</section>\n` +
+    `<section id="subjects"><h2>Conditional estimates per subject</h2>${subj}</section>\n` +
+    `<footer><p><b>Reproducibility.</b> Seed <code>${esc(r.seed)}</code>; the result is embedded as JSON (<code>script#fit-result</code>).</p></footer>\n` +
+    `<script type="application/json" id="fit-result">${jsonForScript(r)}</script>`;
+  return page(title, body);
 }

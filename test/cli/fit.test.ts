@@ -172,3 +172,185 @@ describe('exoniche fit', () => {
     expect(existsSync(join(dir, 'run2'))).toBe(false);
   });
 });
+
+/** Decay with core-parameter names (e_tki, Y_init) for the population path; four subjects, rates around 0.4. */
+const PDECAY = join(dir, 'pdecay.exm');
+writeFileSync(
+  PDECAY,
+  `model pdecay
+  compartment c = 1
+  substanceOnly species Y in c
+  Y_init = 1000
+  Y = Y_init
+  e_tki = 0.4
+  kill: Y => ; e_tki*Y
+end
+`,
+);
+const PDATA = join(dir, 'pdata.csv');
+{
+  const ks = [0.3, 0.45, 0.38, 0.5];
+  const wobble = [0.05, -0.04, 0.02, -0.06, 0.03];
+  writeFileSync(
+    PDATA,
+    [
+      'patient,month,value',
+      ...ks.flatMap((k, i) =>
+        [0.5, 1, 2, 4, 6].map(
+          (t, j) => `p${i + 1},${t},${1000 * Math.exp(-k * t) * 10 ** wobble[(i + j) % 5]}`,
+        ),
+      ),
+    ].join('\n'),
+  );
+}
+
+describe('exoniche fit --bayes', () => {
+  it('prints per-subject posterior summaries, histograms and bands (--json) and writes draws.csv', async () => {
+    const out = join(dir, 'bayes');
+    const r = await inProcess([
+      'fit',
+      DECAY,
+      '--data',
+      DATA,
+      '--observable',
+      'A',
+      '--param',
+      'k=0.01:2',
+      '--sigma',
+      '0.05',
+      '--bayes',
+      '--chains',
+      '2',
+      '--warmup',
+      '200',
+      '--draws',
+      '100',
+      '--subjects',
+      's1',
+      '--json',
+      '--out',
+      out,
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const j = JSON.parse(r.stdout);
+    const s = j.result.subjects[0];
+    expect(j.result.chains).toBe(2);
+    expect(j.result.draws).toBe(100);
+    expect(s.id).toBe('s1');
+    const p = s.parameters[0];
+    expect(p.name).toBe('k');
+    // noise-free data at k = 0.3: the posterior sits on it
+    expect(p.q025).toBeLessThan(0.3);
+    expect(p.q975).toBeGreaterThan(0.3);
+    for (const key of ['mean', 'sd', 'rhat', 'essBulk', 'essTail'])
+      expect(Number.isFinite(p[key])).toBe(true);
+    expect(s.histograms[0].counts.reduce((a: number, b: number) => a + b, 0)).toBe(200);
+    expect(s.bands.predictive.q975.length).toBe(s.bands.t.length);
+    expect(Array.isArray(s.warnings)).toBe(true);
+    expect(readdirSync(out).sort()).toEqual(['draws.csv', 'fit.json', 'manifest.json', 'report.html']);
+    expect(readFileSync(join(out, 'draws.csv'), 'utf8').trim().split('\n')).toHaveLength(201);
+    const html = readFileSync(join(out, 'report.html'), 'utf8');
+    expect(html).toContain('id="fig-band-s1"');
+    expect(html).toContain('id="fig-hist-s1"');
+  });
+
+  it('exit 64 for conflicting or misplaced options', async () => {
+    const base = ['fit', DECAY, '--data', DATA, '--observable', 'A', '--param', 'k=0.01:2'];
+    const both = await inProcess([...base, '--bayes', '--population']);
+    expect(both.code).toBe(64);
+    expect(both.stderr).toMatch(/--bayes and --population exclude each other/);
+    const chains = await inProcess([...base, '--chains', '2']);
+    expect(chains.code).toBe(64);
+    expect(chains.stderr).toMatch(/--chains needs --bayes or --population/);
+    const zero = await inProcess([...base, '--bayes', '--draws', '0']);
+    expect(zero.code).toBe(64);
+    expect(zero.stderr).toMatch(/--draws/);
+    const profile = await inProcess([...base, '--bayes', '--profile']);
+    expect(profile.code).toBe(64);
+    expect(profile.stderr).toMatch(/--profile applies to maximum-likelihood fits/);
+  });
+});
+
+describe('exoniche fit --population', () => {
+  it('prints population estimates and the coreFit YAML, and writes core-fit.yaml', async () => {
+    const out = join(dir, 'population');
+    const r = await inProcess([
+      'fit',
+      PDECAY,
+      '--data',
+      PDATA,
+      '--observable',
+      'Y',
+      '--param',
+      'e_tki=0.01:5',
+      '--fix',
+      'Y_init=1000',
+      '--population',
+      '--burn-in',
+      '40',
+      '--averaging',
+      '20',
+      '--chains',
+      '2',
+      '--out',
+      out,
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/SAEM population fit of e_tki to 4 subjects/);
+    expect(r.stdout).toMatch(/core: fitted/);
+    expect(r.stdout).toMatch(/docs\/cohorts\.md/);
+    expect(readdirSync(out).sort()).toEqual([
+      'core-fit.yaml',
+      'fit.json',
+      'manifest.json',
+      'report.html',
+      'subjects.csv',
+    ]);
+    const fit = JSON.parse(readFileSync(join(out, 'fit.json'), 'utf8'));
+    const pop = fit.result.parameters[0];
+    expect(pop.value).toBeGreaterThan(0.3);
+    expect(pop.value).toBeLessThan(0.5);
+    expect(fit.result.trajectory.sigma).toHaveLength(60);
+    const yaml = readFileSync(join(out, 'core-fit.yaml'), 'utf8');
+    expect(yaml).toContain('names: ["e_tki"]');
+    expect(yaml).toContain(`mean: [${fit.result.coreFit.mean[0]}]`);
+    expect(readFileSync(join(out, 'subjects.csv'), 'utf8').split('\n')[0]).toMatch(
+      /^subject,e_tki_mean,e_tki_sd_phi/,
+    );
+    expect(readFileSync(join(out, 'report.html'), 'utf8')).toContain('id="fig-saem-trajectories"');
+  });
+
+  it('exit 64 for one subject, --pooled and a bad --covariance', async () => {
+    const base = [
+      'fit',
+      PDECAY,
+      '--data',
+      PDATA,
+      '--observable',
+      'Y',
+      '--param',
+      'e_tki=0.01:5',
+      '--population',
+    ];
+    const one = await inProcess([...base, '--subjects', 'p1']);
+    expect(one.code).toBe(64);
+    expect(one.stderr).toMatch(/at least 2 subjects/);
+    const pooled = await inProcess([...base, '--pooled']);
+    expect(pooled.code).toBe(64);
+    const cov = await inProcess([...base, '--covariance', 'banded']);
+    expect(cov.code).toBe(64);
+    expect(cov.stderr).toMatch(/--covariance: expected diagonal or full, got 'banded'/);
+    const burn = await inProcess([
+      'fit',
+      PDECAY,
+      '--data',
+      PDATA,
+      '--param',
+      'e_tki=0.01:5',
+      '--burn-in',
+      '5',
+    ]);
+    expect(burn.code).toBe(64);
+    expect(burn.stderr).toMatch(/--burn-in needs --population/);
+  });
+});

@@ -1,6 +1,17 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { Series } from '../../src/fitting/data.js';
+import type { ModelFitSetup } from '../../src/fitting/model-fit.js';
+import { fitBayes } from '../../src/fitting/model-fit-bayes.js';
+import { fitPopulation } from '../../src/fitting/model-fit-population.js';
 import type { ModelFitResult, SubjectFit } from '../../src/fitting/model-fit-run.js';
-import { fitResultJson, renderFitReport } from '../../src/report/fit.js';
+import { compileModel } from '../../src/models/compile/compile.js';
+import { parseModel } from '../../src/models/text/index.js';
+import {
+  fitResultJson,
+  renderBayesReport,
+  renderFitReport,
+  renderPopulationReport,
+} from '../../src/report/fit.js';
 import { dataMarks, figuresOf } from './svg.js';
 
 const CREATED = '2026-11-27T08:00:00.000Z';
@@ -191,5 +202,74 @@ describe('renderFitReport', () => {
     expect(parsed).toEqual(JSON.parse(JSON.stringify(fitResultJson(result))));
     expect(html).toContain('ab'.repeat(32));
     expect(await renderFitReport(input)).toBe(html);
+  });
+});
+
+describe('renderBayesReport and renderPopulationReport', () => {
+  /** A one-parameter decay posterior and a two-subject population fit of the same model (fast). */
+  const model = compileModel(
+    parseModel(
+      `model decay
+  compartment c = 1
+  substanceOnly species Y in c
+  Y_init = 1000
+  Y = Y_init
+  e_tki = 0.4
+  kill: Y => ; e_tki*Y
+end`,
+      'decay.exm',
+    ),
+  );
+  const mk = (id: string, k: number): Series => ({
+    id,
+    observations: [0.5, 1, 2, 4, 6].map((t, i) => ({
+      t,
+      value: i === 4 ? 200 : 1000 * Math.exp(-k * t) * 10 ** (0.05 * Math.cos(3 * i)),
+      censored: i === 4,
+    })),
+  });
+  const series = [mk('a', 0.4), mk('b', 0.3)];
+  const setup: ModelFitSetup = {
+    model,
+    observable: 'Y',
+    parameters: [{ name: 'e_tki', lo: 0.05, hi: 2, scale: 'log' }],
+    sigma: 0.1,
+  };
+  const bayes = fitBayes(setup, series, {
+    seed: 2,
+    chains: 2,
+    warmup: 100,
+    draws: 50,
+    bandDraws: 20,
+    gridPoints: 15,
+  }).result;
+  const pop = fitPopulation([setup, setup], series, { seed: 2, burnIn: 10, averaging: 5, chains: 1 }).result;
+
+  it('Bayes: one band and one histogram figure per subject, the band with data points and two areas', async () => {
+    const html = await renderBayesReport({ result: bayes, createdAt: CREATED });
+    expect(await renderBayesReport({ result: bayes, createdAt: CREATED })).toBe(html);
+    const figs = figuresOf(html);
+    expect(figs.map((f) => f.id)).toEqual(['band-a', 'hist-a', 'band-b', 'hist-b']);
+    const marks = dataMarks(figs[0].svg);
+    expect(marks.area).toBe(2);
+    expect(marks.symbol).toBe(5); // 4 measured + 1 censored
+    expect(marks.rect).toBeUndefined();
+    expect(dataMarks(figs[1].svg).rect).toBe(30);
+    // the warning rows are highlighted exactly for the subjects with warnings
+    const warnRows = (html.match(/<tr class="warn">/g) ?? []).length;
+    expect(warnRows).toBe(bayes.subjects.filter((s) => s.warnings.length > 0).length);
+  });
+
+  it('Population: the convergence panels (parameter, omega, sigma) and the coreFit block', async () => {
+    const yaml = 'cohort:\n  core: fitted\n';
+    const html = await renderPopulationReport({ result: pop, createdAt: CREATED, coreFitYaml: yaml });
+    const figs = figuresOf(html);
+    expect(figs.map((f) => f.id)).toEqual(['saem-trajectories']);
+    // three panels of 15 iterations each: three lines and three burn-in rules
+    const marks = dataMarks(figs[0].svg);
+    expect(marks.line).toBe(3);
+    expect(marks.rule).toBe(3);
+    expect(html).toContain('<pre>cohort:\n  core: fitted\n</pre>');
+    expect(html).toContain('<td>a</td>');
   });
 });

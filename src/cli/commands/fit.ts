@@ -9,7 +9,21 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { FittingDataError, parseSeriesCsv, type Series } from '../../fitting/data.js';
+import { McmcError } from '../../fitting/mcmc/index.js';
+import type { BayesFitResult } from '../../fitting/model-bayes.js';
 import { ModelFitError, ModelFitProblem, type ModelFitSetup } from '../../fitting/model-fit.js';
+import {
+  type BayesRunOptions,
+  drawsCsv,
+  fitBayes,
+  type ModelBayesResult,
+  type SubjectPosterior,
+} from '../../fitting/model-fit-bayes.js';
+import {
+  fitPopulation,
+  type ModelPopulationResult,
+  type PopulationRunOptions,
+} from '../../fitting/model-fit-population.js';
 import {
   fitModel,
   type LocalMethod,
@@ -17,6 +31,8 @@ import {
   type SubjectFit,
 } from '../../fitting/model-fit-run.js';
 import { tieParameters } from '../../fitting/model-fit-tie.js';
+import { coreFitYaml } from '../../fitting/model-population.js';
+import { SaemError } from '../../fitting/population/index.js';
 import { checkSpec, type ParameterSpec, ParameterSpecError } from '../../fitting/transform.js';
 import { loadModelOrReference, ModelFileError } from '../../io/load-model.js';
 import { fileSha256, parameterHash, sha256 } from '../../io/manifest.js';
@@ -27,7 +43,12 @@ import type { CompiledModel } from '../../models/compile/compile.js';
 import { compileModel } from '../../models/compile/index.js';
 import { ModelError } from '../../models/diagnostic.js';
 import type { Model } from '../../models/ir.js';
-import { type PublishedValues, renderFitReport } from '../../report/fit.js';
+import {
+  type PublishedValues,
+  renderBayesReport,
+  renderFitReport,
+  renderPopulationReport,
+} from '../../report/fit.js';
 import { VERSION } from '../../version.js';
 import { CliError, EXIT } from '../exit-codes.js';
 import { collect, parseAssignments, parseNumber, positive, positiveInteger } from '../parse-args.js';
@@ -57,6 +78,14 @@ interface FitFlags {
   level: string;
   seed: string;
   patient?: string;
+  bayes?: boolean;
+  chains?: string;
+  warmup?: string;
+  draws?: string;
+  population?: boolean;
+  covariance?: string;
+  burnIn?: string;
+  averaging?: string;
   out?: string;
   force?: boolean;
   json?: boolean;
@@ -74,6 +103,15 @@ Example (the shipped Hähnel 2020 on-TKI data, patients 10 and 20):
   exoniche fit hahnel2020 --data data/patients/hahnel2020_figS2_on_tki.csv --subjects 10,20 \\
     --param pyx=1e-6:2 --param pxy=1e-7:1 --param e_tki=0.5:50 --param Y_init=1e3:1.999e6 \\
     --tie X_init=pyx*Y_init/pxy --profile --out runs/fit-hahnel
+
+Bayesian fit (--bayes): per subject the posterior under independent flat priors on the --param ranges
+(log-uniform for log-scale parameters; sigma log-uniform on [0.01, 3] when estimated): mean, sd, 95 % credible
+interval, R-hat, bulk/tail ESS (warnings when R-hat > 1.01 or an ESS < 100 per chain), histograms and the
+posterior predictive band. --out adds draws.csv.
+Population fit (--population): SAEM over all subjects (log-normal random effects for log-scale parameters):
+population values, random-effect SDs and sigma with standard errors, per-subject conditional estimates and the
+convergence trajectories. When the fitted parameters are Hähnel 2020 core parameters, the cohort.coreFit block is
+printed and written to core-fit.yaml (use it in a scenario with core: fitted; docs/cohorts.md).
 
 Exit codes:
   0   success
@@ -135,6 +173,20 @@ export function registerFit(program: Command): void {
     .option('--level <p>', 'confidence level of the profile intervals', '0.95')
     .option('--seed <S>', 'seed of the start design and of CMA-ES (non-negative integer)', '1')
     .option('--patient <K>', "fit every subject with patient K's parameter set of a reference model")
+    .option(
+      '--bayes',
+      'posterior by adaptive Metropolis MCMC instead of maximum likelihood (flat range prior)',
+    )
+    .option(
+      '--chains <N>',
+      'with --bayes: MCMC chains per subject (default 4); with --population: SAEM chains per subject (default ceil(50/subjects))',
+    )
+    .option('--warmup <N>', 'with --bayes: warm-up iterations per chain (default 1000)')
+    .option('--draws <N>', 'with --bayes: kept draws per chain (default 1000)')
+    .option('--population', 'population (mixed-effects) fit of all subjects together by SAEM')
+    .option('--covariance <c>', 'with --population: random-effect covariance, diagonal (default) or full')
+    .option('--burn-in <K1>', 'with --population: SAEM iterations with step 1 (default 300)')
+    .option('--averaging <K2>', 'with --population: SAEM averaging iterations (default 100)')
     .option('--out <dir>', 'write fit.json, residuals.csv, report.html and manifest.json into this folder')
     .option('--force', 'replace an existing --out folder (only once the new one is complete)')
     .option('--json', 'print the result object as JSON on stdout and nothing else')
@@ -262,6 +314,73 @@ function loadModel(
   }
 }
 
+/** --bayes / --population and their options, checked before any work (usage errors). */
+function modeOptions(flags: FitFlags):
+  | { kind: 'ml' }
+  | { kind: 'bayes'; chains?: number; warmup?: number; draws?: number }
+  | {
+      kind: 'population';
+      covariance?: 'diagonal' | 'full';
+      burnIn?: number;
+      averaging?: number;
+      chains?: number;
+    } {
+  if (flags.bayes && flags.population)
+    throw new CliError('--bayes and --population exclude each other: choose one', EXIT.usage);
+  const only = (flag: string, set: unknown, needs: string, on: boolean | undefined) => {
+    if (set !== undefined && set !== false && !on) throw new CliError(`${flag} needs ${needs}`, EXIT.usage);
+  };
+  only('--chains', flags.chains, '--bayes or --population', flags.bayes || flags.population);
+  only('--warmup', flags.warmup, '--bayes', flags.bayes);
+  only('--draws', flags.draws, '--bayes', flags.bayes);
+  only('--covariance', flags.covariance, '--population', flags.population);
+  only('--burn-in', flags.burnIn, '--population', flags.population);
+  only('--averaging', flags.averaging, '--population', flags.population);
+  if (!flags.bayes && !flags.population) return { kind: 'ml' };
+  const which = flags.bayes ? '--bayes' : '--population';
+  for (const [flag, v] of [
+    ['--profile', flags.profile],
+    ['--global', flags.global],
+    ['--method', flags.method],
+  ] as const)
+    if (v !== undefined && v !== false)
+      throw new CliError(`${flag} applies to maximum-likelihood fits, not to ${which}`, EXIT.usage);
+  if (flags.population && flags.pooled)
+    throw new CliError(
+      '--population and --pooled exclude each other (a population fit uses every subject)',
+      EXIT.usage,
+    );
+  const int = (flag: string, v: string | undefined, min: number) =>
+    v === undefined
+      ? undefined
+      : parseNumber(flag, v, (x) =>
+          Number.isInteger(x) && x >= min ? undefined : `expected an integer >= ${min}`,
+        );
+  if (flags.bayes) {
+    const chains = int('--chains', flags.chains, 1);
+    const warmup = int('--warmup', flags.warmup, 1);
+    const draws = int('--draws', flags.draws, 4);
+    return {
+      kind: 'bayes',
+      ...(chains !== undefined ? { chains } : {}),
+      ...(warmup !== undefined ? { warmup } : {}),
+      ...(draws !== undefined ? { draws } : {}),
+    };
+  }
+  if (flags.covariance !== undefined && flags.covariance !== 'diagonal' && flags.covariance !== 'full')
+    throw new CliError(`--covariance: expected diagonal or full, got '${flags.covariance}'`, EXIT.usage);
+  const burnIn = int('--burn-in', flags.burnIn, 1);
+  const averaging = int('--averaging', flags.averaging, 1);
+  const chains = int('--chains', flags.chains, 1);
+  return {
+    kind: 'population',
+    ...(chains !== undefined ? { chains } : {}),
+    ...(flags.covariance !== undefined ? { covariance: flags.covariance as 'diagonal' | 'full' } : {}),
+    ...(burnIn !== undefined ? { burnIn } : {}),
+    ...(averaging !== undefined ? { averaging } : {}),
+  };
+}
+
 async function runFit(modelArg: string, flags: FitFlags, command: string): Promise<void> {
   const t0 = performance.now();
   // Option checks first (usage errors before any work).
@@ -282,6 +401,7 @@ async function runFit(modelArg: string, flags: FitFlags, command: string): Promi
     throw new CliError(`--global: expected cmaes, got '${flags.global}'`, EXIT.usage);
   const patientOpt =
     flags.patient !== undefined ? parseNumber('--patient', flags.patient, positiveInteger) : undefined;
+  const mode = modeOptions(flags);
   const specsRaw = flags.param.map(parseParamSpec);
   if (specsRaw.length === 0) throw new CliError('give at least one --param to fit', EXIT.usage);
   const fixed = parseAssignments('--fix', flags.fix);
@@ -387,7 +507,7 @@ async function runFit(modelArg: string, flags: FitFlags, command: string): Promi
   const progress = (m: string) => {
     if (!flags.quiet && !flags.json) process.stderr.write(`${m}\n`);
   };
-  for (const g of groups) {
+  const setupOf = (g: readonly Series[]) => {
     const k = g.length === 1 ? patientOf(g[0].id) : undefined;
     const c = compiledFor(k);
     const specs = resolveSpecs(c.ref, c.model);
@@ -405,6 +525,48 @@ async function runFit(modelArg: string, flags: FitFlags, command: string): Promi
       fixed,
       sigma,
     };
+    return { k, c, specs, setup };
+  };
+  const inputs = [
+    { path: flags.data as string, sha256: sha256(data.text) },
+    { path: base.path, sha256: fileSha256(base.path) },
+  ];
+  if (mode.kind !== 'ml') {
+    const ctx: ModeContext = {
+      modelArg,
+      flags,
+      command,
+      t0,
+      seed,
+      inputs,
+      columns: data.columns,
+      settings: {
+        model: modelArg,
+        observable,
+        observableScale,
+        timeScale,
+        timeOffset,
+        columns: data.columns,
+        parameters: specsRaw,
+        ties,
+        sigma,
+        ...(patientOpt !== undefined ? { patient: patientOpt } : {}),
+      },
+      fixed,
+      progress,
+    };
+    if (mode.kind === 'bayes') {
+      const opts = { seed, ...mode, ...(flags.pooled ? { pooled: true } : {}) };
+      const groupsSetups = groups.map((g) => ({ g, setup: setupOf(g).setup }));
+      await runBayes(ctx, groupsSetups, opts);
+    } else {
+      const setups = series.map((s) => setupOf([s]).setup);
+      await runPopulation(ctx, setups, series, { seed, ...mode });
+    }
+    return;
+  }
+  for (const g of groups) {
+    const { k, c, specs, setup } = setupOf(g);
     const r = wrap(() =>
       fitModel(setup, g, {
         seed,
@@ -449,10 +611,6 @@ async function runFit(modelArg: string, flags: FitFlags, command: string): Promi
   };
   const failed = subjects.filter((s) => !Number.isFinite(s.nll));
 
-  const inputs = [
-    { path: flags.data as string, sha256: sha256(data.text) },
-    { path: base.path, sha256: fileSha256(base.path) },
-  ];
   if (flags.json) printJson({ ok: failed.length === 0, version: VERSION, command, inputs, result });
   else if (!flags.quiet) process.stdout.write(summaryText(result, published));
 
@@ -533,6 +691,8 @@ function wrap<T>(f: () => T, code: number = EXIT.usage): T {
     if (err instanceof ModelFitError || err instanceof ParameterSpecError)
       throw new CliError(err.message, code);
     if (err instanceof ModelError) throw new CliError(err.message, EXIT.dataError);
+    if (err instanceof SaemError || err instanceof McmcError)
+      throw new CliError(err.message, EXIT.simulationFailed);
     throw err;
   }
 }
@@ -582,4 +742,229 @@ export function residualsCsv(r: ModelFitResult): string {
         [q.series, q.t, q.observed, q.predicted, q.censored ? 1 : 0, q.residual, q.contribution].join(','),
       );
   return `${rows.join('\n')}\n`;
+}
+
+/** What the --bayes and --population paths share with the maximum-likelihood one. */
+interface ModeContext {
+  readonly modelArg: string;
+  readonly flags: FitFlags;
+  readonly command: string;
+  readonly t0: number;
+  readonly seed: number;
+  readonly inputs: { path: string; sha256: string }[];
+  readonly columns: Record<string, string>;
+  readonly settings: Record<string, unknown>;
+  readonly fixed: Record<string, number>;
+  readonly progress: (m: string) => void;
+}
+
+const jsonText = (v: unknown) =>
+  `${JSON.stringify(v, (_k, x) => (typeof x === 'number' && !Number.isFinite(x) ? null : x), 2)}\n`;
+
+function writeModeFolder(
+  ctx: ModeContext,
+  files: FolderFiles,
+  settings: Record<string, unknown>,
+  result: Record<string, unknown>,
+): void {
+  const out = ctx.flags.out;
+  if (out === undefined) return;
+  files.set(
+    'manifest.json',
+    jsonText({
+      tool: 'exoniche',
+      version: VERSION,
+      command: ctx.command,
+      createdAt: new Date().toISOString(),
+      node: process.version,
+      inputs: ctx.inputs,
+      parameters: ctx.fixed,
+      parameterHash: parameterHash(ctx.fixed),
+      seed: ctx.seed,
+      settings: { ...ctx.settings, ...settings },
+      outputs: [...files.keys(), 'manifest.json'],
+      timings: { totalMs: performance.now() - ctx.t0 },
+      result,
+    }),
+  );
+  writeOut(out, files, ctx.flags.force);
+  ctx.progress(`wrote ${out}`);
+}
+
+async function runBayes(
+  ctx: ModeContext,
+  groups: readonly { g: readonly Series[]; setup: ModelFitSetup }[],
+  options: BayesRunOptions,
+): Promise<void> {
+  const t0 = performance.now();
+  const subjects: SubjectPosterior[] = [];
+  const raw = new Map<string, BayesFitResult>();
+  let solves = 0;
+  let shape: ModelBayesResult | undefined;
+  for (const { g, setup } of groups) {
+    const r = wrap(() => fitBayes(setup, g, { ...options, onProgress: ctx.progress }));
+    shape = r.result;
+    subjects.push(...r.result.subjects);
+    for (const [k, v] of r.raw) raw.set(k, v);
+    solves += r.result.solves;
+  }
+  const result: ModelBayesResult = {
+    ...(shape as ModelBayesResult),
+    subjects,
+    solves,
+    seconds: (performance.now() - t0) / 1000,
+  };
+  const flags = ctx.flags;
+  if (flags.json) printJson({ ok: true, version: VERSION, command: ctx.command, inputs: ctx.inputs, result });
+  else if (!flags.quiet) process.stdout.write(bayesSummaryText(result));
+  if (flags.out !== undefined) {
+    const files: FolderFiles = new Map();
+    files.set('fit.json', jsonText({ version: VERSION, result }));
+    files.set('draws.csv', drawsCsv(raw));
+    files.set(
+      'report.html',
+      await renderBayesReport({
+        result,
+        inputs: ctx.inputs,
+        timeLabel: ctx.columns.time,
+        valueLabel: ctx.columns.value,
+        extra: { command: ctx.command },
+      }),
+    );
+    writeModeFolder(
+      ctx,
+      files,
+      {
+        mode: 'bayes',
+        chains: result.chains,
+        warmup: result.warmup,
+        draws: result.draws,
+        pooled: result.pooled,
+      },
+      {
+        subjects: subjects.length,
+        notConverged: subjects.filter((s) => !s.converged).map((s) => s.id),
+        solves,
+      },
+    );
+  }
+}
+
+async function runPopulation(
+  ctx: ModeContext,
+  setups: readonly ModelFitSetup[],
+  series: readonly Series[],
+  options: PopulationRunOptions,
+): Promise<void> {
+  const { result } = wrap(() => fitPopulation(setups, series, { ...options, onProgress: ctx.progress }));
+  const flags = ctx.flags;
+  const source = `exoniche fit --population of ${ctx.modelArg} to ${flags.data} (${series.length} subjects, seed ${ctx.seed})`;
+  const yaml = result.coreFit ? coreFitYaml(result.coreFit, source) : undefined;
+  if (flags.json)
+    printJson({
+      ok: true,
+      version: VERSION,
+      command: ctx.command,
+      inputs: ctx.inputs,
+      result,
+      ...(yaml ? { coreFitYaml: yaml } : {}),
+    });
+  else if (!flags.quiet) process.stdout.write(populationSummaryText(result, yaml, flags.out));
+  if (flags.out !== undefined) {
+    const files: FolderFiles = new Map();
+    files.set('fit.json', jsonText({ version: VERSION, result }));
+    files.set('subjects.csv', populationSubjectsCsv(result));
+    if (yaml) files.set('core-fit.yaml', yaml);
+    files.set(
+      'report.html',
+      await renderPopulationReport({
+        result,
+        inputs: ctx.inputs,
+        ...(yaml ? { coreFitYaml: yaml } : {}),
+        extra: { command: ctx.command },
+      }),
+    );
+    writeModeFolder(
+      ctx,
+      files,
+      {
+        mode: 'population',
+        covariance: result.covariance,
+        burnIn: result.burnIn,
+        averaging: result.averaging,
+        chains: result.chains,
+      },
+      { subjects: series.length, solves: result.solves, coreFit: yaml !== undefined },
+    );
+  }
+}
+
+function bayesSummaryText(r: ModelBayesResult): string {
+  const lines = [
+    `${r.model}: posterior of ${r.subjects[0]?.names.join(', ')} (${r.observable}); ${r.chains} chains x ${r.draws} draws after ${r.warmup} warm-up, seed ${r.seed}; ${fmt(r.seconds, 3)} s, ${r.solves} solves`,
+    ['subject', 'parameter', 'mean', 'sd', '2.5%', '97.5%', 'R-hat', 'ESS bulk', 'ESS tail'].join('\t'),
+  ];
+  for (const s of r.subjects) {
+    for (const p of s.parameters)
+      lines.push(
+        [
+          s.id,
+          p.name,
+          fmt(p.mean),
+          fmt(p.sd, 3),
+          fmt(p.q025),
+          fmt(p.q975),
+          fmt(p.rhat, 4),
+          fmt(p.essBulk, 4),
+          fmt(p.essTail, 4),
+        ].join('\t'),
+      );
+    for (const w of s.warnings) lines.push(`warning: subject ${s.id}: ${w}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function populationSummaryText(r: ModelPopulationResult, yaml: string | undefined, out?: string): string {
+  const lines = [
+    `${r.model}: SAEM population fit of ${r.names.join(', ')} to ${r.subjects.length} subjects (${r.observable}); ${r.covariance} covariance, ${r.burnIn} + ${r.averaging} iterations, ${r.chains} chain(s) per subject, seed ${r.seed}; ${fmt(r.seconds, 3)} s, ${r.solves} solves`,
+    ['parameter', 'population', 'se', 'omega', 'se(omega)'].join('\t'),
+    ...r.parameters.map((p) =>
+      [p.name, fmt(p.value), fmt(p.se, 3), fmt(p.omega, 3), fmt(p.omegaSe, 3)].join('\t'),
+    ),
+    `sigma\t${fmt(r.sigma.value, 4)}\t${fmt(r.sigma.se, 3)}${r.sigma.estimated ? '' : ' (fixed)'}`,
+    ...(r.standardErrorsNote ? [`note: ${r.standardErrorsNote}`] : []),
+    '',
+    ['subject', ...r.names.map((n) => `${n} (cond. mean)`)].join('\t'),
+    ...r.subjects.map((s) => [s.id, ...r.names.map((n) => fmt(s.mean[n]))].join('\t')),
+  ];
+  if (yaml) {
+    lines.push(
+      '',
+      `# cohort.coreFit (log-normal law of ${r.coreFit?.names.join(', ')})${out !== undefined ? `, also in ${out}/core-fit.yaml` : ''}:`,
+      yaml.trimEnd(),
+      '# To use it: put these keys into the cohort section of a scenario (core: fitted); see docs/cohorts.md, "Core parameters".',
+    );
+  }
+  if (r.coreFitNote) lines.push(`# coreFit: ${r.coreFitNote}`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** Conditional estimates per subject: mean of psi and sd of phi per parameter (and the mode when computed). */
+export function populationSubjectsCsv(r: ModelPopulationResult): string {
+  const hasMode = r.subjects.some((s) => s.mode);
+  const head = [
+    'subject',
+    ...r.names.map((n) => `${n}_mean`),
+    ...r.names.map((n) => `${n}_sd_phi`),
+    ...(hasMode ? r.names.map((n) => `${n}_mode`) : []),
+  ];
+  const rows = r.subjects.map((s) =>
+    [
+      s.id,
+      ...r.names.map((n) => s.mean[n]),
+      ...r.names.map((n) => s.sdPhi[n]),
+      ...(hasMode ? r.names.map((n) => s.mode?.[n] ?? '') : []),
+    ].join(','),
+  );
+  return `${[head.join(','), ...rows].join('\n')}\n`;
 }
