@@ -65,6 +65,14 @@ export interface Stepper {
   denseSegment(): DenseSegment;
   /** Restart cleanly at (t, y), e.g. after an event changed the state: history and FSAL values are dropped. */
   reset(t: number, y: Float64Array): void;
+  /**
+   * Optional: return to exactly the state `create` leaves for a problem with initial value (t0, y0) and end
+   * time tEnd, with largest step `hmax` (every other option as at creation), so that a prepared solver
+   * (prepared.ts) can reuse the stepper and its buffers for many solves. Unlike `reset`, it also forgets what
+   * the stepper carries across restarts (the first-step option, step counts, stiffness state). Allocates
+   * nothing. Must leave bit-for-bit the same trajectory as a freshly created stepper.
+   */
+  reinit?(t0: number, y0: Float64Array, tEnd: number, hmax: number): void;
 }
 
 /** A method family: builds a stepper for one problem. */

@@ -212,7 +212,27 @@ function createAutoStepper(
     return status;
   };
 
+  /** Back to the state of a fresh composite stepper (see Stepper.reinit); both members must support it. */
+  const reinit = (t0: number, y0: Float64Array, tEnd: number, hmax: number): void => {
+    // Same order as at creation (a BDF member evaluates f when it starts).
+    ns.reinit!(t0, y0, tEnd, hmax);
+    st.reinit!(t0, y0, tEnd, hmax);
+    y.set(y0);
+    initIterate();
+    active = ns;
+    stiffOn = false;
+    pendingSwitch = false;
+    lambdaEst = Number.NaN;
+    stepsHere = 0;
+    nonstiffRun = 0;
+    checksNeeded = baseChecks;
+    switchCount = 0;
+    hAtCheck = 0;
+    fallback.reset();
+  };
+
   return {
+    ...(ns.reinit !== undefined && st.reinit !== undefined ? { reinit } : {}),
     method: name,
     get t() {
       return active.t;

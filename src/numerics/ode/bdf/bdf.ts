@@ -97,8 +97,10 @@ class BdfStepper implements Stepper {
   private readonly problem: OdeProblem;
   private readonly opts: StepperOptions;
   private readonly stats: SolverStats;
-  private readonly dir: 1 | -1;
-  private readonly hmax: number;
+  /** Direction, largest step and end time: set at creation and by `reinit`. */
+  private dir: 1 | -1;
+  private hmax: number;
+  private tEnd: number;
   private readonly hmin: number;
   private readonly rtol: number;
   private readonly atolScalar: number;
@@ -143,6 +145,7 @@ class BdfStepper implements Stepper {
     this.stats = opts.stats;
     this.dir = problem.tspan[1] >= problem.tspan[0] ? 1 : -1;
     this.hmax = opts.hmax > 0 ? opts.hmax : Number.POSITIVE_INFINITY;
+    this.tEnd = problem.tspan[1];
     this.hmin = Math.max(0, opts.hmin);
     this.rtol = opts.rtol;
     if (typeof opts.atol === 'number') {
@@ -180,6 +183,23 @@ class BdfStepper implements Stepper {
     this.start(t, y, undefined);
   }
 
+  /** Back to the state of a fresh stepper for (t0, y0) -> tEnd (see Stepper.reinit). */
+  reinit(t0: number, y0: Float64Array, tEnd: number, hmax: number): void {
+    this.dir = tEnd >= t0 ? 1 : -1;
+    this.hmax = hmax > 0 ? hmax : Number.POSITIVE_INFINITY;
+    this.tEnd = tEnd;
+    // A fresh stepper's arrays are zero; clear what the last solve left so nothing stale can be read.
+    this.z.fill(0);
+    this.acor.fill(0);
+    this.ysave.fill(0);
+    this.tq.fill(0);
+    this.l.fill(0);
+    this.lwork.fill(0);
+    this.t = t0;
+    this.tPrev = t0;
+    this.start(t0, y0, this.opts.h0);
+  }
+
   /** (Re)start at order 1: z0 = y, z1 = h f(t, y). */
   private start(t: number, y: Float64Array, h0: number | undefined): void {
     const n = this.n;
@@ -196,7 +216,7 @@ class BdfStepper implements Stepper {
     } else {
       // CVODE's rule towards the end of the interval; Hairer-Norsett-Wanner's if that is degenerate
       this.setWeights();
-      const tout = this.problem.tspan[1];
+      const tout = this.tEnd;
       h = (tout - t) * this.dir > 0 ? this.cvodeH0(t, tout, f0) : Number.NaN;
       if (!(h > 0)) {
         h = initialStepSize(

@@ -76,8 +76,8 @@ export function createFsal7Stepper(
   const stats = options.stats;
   const tol: Tolerances = { rtol: options.rtol, atol: options.atol };
   const [t0, tEnd] = problem.tspan;
-  const dir: 1 | -1 = tEnd >= t0 ? 1 : -1;
-  const hmax = options.hmax > 0 ? options.hmax : Number.POSITIVE_INFINITY;
+  let dir: 1 | -1 = tEnd >= t0 ? 1 : -1;
+  let hmax = options.hmax > 0 ? options.hmax : Number.POSITIVE_INFINITY;
   const hmin = Math.max(options.hmin, 0);
   const fixed = options.fixedStep;
   if (fixed !== undefined && !(Number.isFinite(fixed) && fixed !== 0)) {
@@ -301,6 +301,23 @@ export function createFsal7Stepper(
     hLambda = Number.NaN;
   };
 
+  /** Back to the state of a fresh stepper for (t0, y0) -> tEnd (see Stepper.reinit). */
+  const reinit = (t0New: number, y0New: Float64Array, tEndNew: number, hmaxNew: number): void => {
+    dir = tEndNew >= t0New ? 1 : -1;
+    hmax = hmaxNew > 0 ? hmaxNew : Number.POSITIVE_INFINITY;
+    t = t0New;
+    tPrev = t0New;
+    y.set(y0New);
+    yPrev.set(y0New);
+    h = 0;
+    hLast = 0;
+    errOld = 1e-4;
+    needStart = true;
+    firstStart = true;
+    counter.reset();
+    hLambda = Number.NaN;
+  };
+
   return {
     method: tab.name,
     get t() {
@@ -314,6 +331,7 @@ export function createFsal7Stepper(
     interpolate,
     denseSegment,
     reset,
+    reinit,
     stiffnessBound: bound,
     get hLambda() {
       return hLambda;

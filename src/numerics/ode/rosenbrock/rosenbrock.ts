@@ -75,10 +75,11 @@ class RosenbrockStepper implements Stepper {
   private readonly stats: SolverStats;
   private readonly tol: Tolerances;
   private readonly h0Option: number;
-  private readonly hmax: number;
+  /** Set at creation and by `reinit`. */
+  private hmax: number;
   private readonly hmin: number;
   private readonly fixed: number;
-  private readonly dir: 1 | -1;
+  private dir: 1 | -1;
   private readonly expo: number;
 
   // Work buffers, all allocated in the constructor.
@@ -495,6 +496,15 @@ class RosenbrockStepper implements Stepper {
     this.h = 0;
     this.fixedBase = t;
     this.fixedCount = 0;
+  }
+
+  /** Back to the state of a fresh stepper for (t0, y0) -> tEnd (see Stepper.reinit). */
+  reinit(t0: number, y0: Float64Array, tEnd: number, hmax: number): void {
+    this.dir = tEnd < t0 ? -1 : 1;
+    this.hmax = hmax > 0 ? hmax : Number.POSITIVE_INFINITY;
+    this.reset(t0, y0);
+    this.hFactored = Number.NaN;
+    this.nAccepted = 0;
   }
 }
 
