@@ -17,6 +17,7 @@
  *   stream (seed, 'cohort-parameter', id, k), so adding a distribution changes no other draw; the PK from
  *   (seed, 'pk-variability', drug, k) as src/therapy/variability.ts draws it. Nothing depends on N or sharding.
  */
+import { HAHNEL_CORE } from '../knowledge/hahnel-core.js';
 import type { KnowledgeBase } from '../knowledge/load.js';
 import { standardNormal, streamFor, type UniformSource, uniformInt } from '../numerics/random/index.js';
 import type { CohortSpec, ParameterDistribution, Scenario } from '../scenario/schema.js';
@@ -24,17 +25,7 @@ import type { PkParams } from '../therapy/pk.js';
 import { drugPk } from '../therapy/pk-params.js';
 import { omegaFromCv, samplePatients } from '../therapy/variability.js';
 
-/** The Hähnel 2020 per-patient symbols (KB key suffix) and the niche model's parameter ids they set. */
-export const HAHNEL_CORE: readonly { readonly symbol: string; readonly id: string }[] = [
-  { symbol: 'pyx', id: 'pyx' },
-  { symbol: 'pxy', id: 'pxy' },
-  { symbol: 'e_tki', id: 'e_tki' },
-  { symbol: 'pz', id: 'pz' },
-  { symbol: 'Kz', id: 'Kz' },
-  { symbol: 'X0', id: 'X_init' },
-  { symbol: 'Y0', id: 'Y_init' },
-  { symbol: 'Z0', id: 'Z_init' },
-];
+export { HAHNEL_CORE };
 
 const hahnelKey = (k: number, symbol: string) => `hahnel2020.patient${String(k).padStart(2, '0')}.${symbol}`;
 

@@ -18,6 +18,8 @@
  * core parameters conditionally on them (src/cohort/population.ts). Parameters fitted without a random effect get
  * zero variance (every virtual patient shares the estimate). coreFitYaml prints the block to paste.
  */
+
+import { HAHNEL_CORE } from '../knowledge/hahnel-core.js';
 import type { Seed } from '../numerics/random/index.js';
 import type { Series } from './data.js';
 import { ModelFitError, ModelFitProblem, type ModelFitSetup, type SigmaMode } from './model-fit.js';
@@ -30,21 +32,8 @@ import {
 } from './population/index.js';
 import { defaultInitial } from './transform.js';
 
-/**
- * Core parameters a cohort accepts in coreFit.names: Hähnel 2020 symbols and the model ids they set (the same
- * table as HAHNEL_CORE in src/cohort/population.ts, which the fitting layer may not import; a test checks they
- * agree).
- */
-export const CORE_FIT_NAMES: readonly { readonly symbol: string; readonly id: string }[] = [
-  { symbol: 'pyx', id: 'pyx' },
-  { symbol: 'pxy', id: 'pxy' },
-  { symbol: 'e_tki', id: 'e_tki' },
-  { symbol: 'pz', id: 'pz' },
-  { symbol: 'Kz', id: 'Kz' },
-  { symbol: 'X0', id: 'X_init' },
-  { symbol: 'Y0', id: 'Y_init' },
-  { symbol: 'Z0', id: 'Z_init' },
-];
+/** Core parameters a cohort accepts in coreFit.names: Hähnel 2020 symbols and the model ids they set. */
+export const CORE_FIT_NAMES = HAHNEL_CORE;
 
 export interface PopulationFitOptions {
   readonly seed: Seed;

@@ -7,11 +7,10 @@
  * valid scenario YAML whose cohort draws (src/cohort/population.ts) follow the fitted law.
  */
 import { describe, expect, it } from 'vitest';
-import { drawPatient, HAHNEL_CORE, preparePopulation } from '../../src/cohort/population.js';
+import { drawPatient, preparePopulation } from '../../src/cohort/population.js';
 import type { Series } from '../../src/fitting/data.js';
 import { ModelFitError, type ModelFitSetup } from '../../src/fitting/model-fit.js';
 import {
-  CORE_FIT_NAMES,
   coreFitOf,
   coreFitYaml,
   populationFit,
@@ -179,10 +178,6 @@ describe('populationFit: SAEM over an ODE model, synthetic log-normal population
 });
 
 describe('coreFit helpers', () => {
-  it('CORE_FIT_NAMES is the cohort core table', () => {
-    expect(CORE_FIT_NAMES.map((c) => [c.symbol, c.id])).toEqual(HAHNEL_CORE.map((c) => [c.symbol, c.id]));
-  });
-
   const fake = (names: string[], transforms: ('log' | 'normal')[], randomEffects = names.map(() => true)) => {
     const p = names.length;
     const omega = new Float64Array(p * p);
