@@ -18,6 +18,8 @@ const ALLOWED: Record<string, readonly string[]> = {
   report: [...DOMAIN, 'fitting', 'scenario', 'cohort', 'report', 'version'],
   io: [...DOMAIN, 'fitting', 'scenario', 'cohort', 'report', 'io', 'version'],
   sweep: [...DOMAIN, 'fitting', 'scenario', 'cohort', 'report', 'io', 'sweep', 'version'],
+  // The browser engine: everything pure; no io, sweep or cli (files, processes); scripts/build-web.ts rejects node:.
+  web: [...DOMAIN, 'fitting', 'scenario', 'cohort', 'report', 'web', 'version'],
   cli: [...DOMAIN, 'fitting', 'scenario', 'cohort', 'report', 'io', 'sweep', 'cli', '.', 'version'],
   '.': [...DOMAIN, 'fitting', 'scenario', 'cohort', 'report', 'io', 'sweep', '.', 'version'],
   version: [],

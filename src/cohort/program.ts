@@ -22,7 +22,6 @@
  * Determinism: patient k's outcome is a pure function of (program, k): randomness only from keyed streams of
  * (seed, purpose, k), solver state created per patient, no shared mutable state but read-only tables.
  */
-import { createHash } from 'node:crypto';
 import { bcrAblRatio, toPercentIS } from '../clinic/bcr-abl.js';
 import { type ClinicalDefinitionSet, clinicalDefinitions } from '../clinic/definitions.js';
 import { assay, molecularResponse, responseDepth } from '../clinic/molecular-response.js';
@@ -58,6 +57,7 @@ import {
   toSchedule,
 } from '../scenario/run.js';
 import type { CohortSpec, Scenario } from '../scenario/schema.js';
+import { sha256Hex } from '../scenario/sha256.js';
 import { exposureSegmentsResolved, segmentBoundaries, segmentEffect } from '../therapy/exposure.js';
 import { clonePotency, DEFAULT_HILL, type HillParams } from '../therapy/pd.js';
 import { type PkParams, PkProfile } from '../therapy/pk.js';
@@ -322,17 +322,13 @@ export function prepareCohort(
   }));
   const depth = (l: 'MMR' | 'MR4' | 'MR4.5') => responseDepth(l, defs.molecularResponse);
   const texts = [first, ...models.values()].map((m) => m.nm.text);
-  const modelHash = createHash('sha256')
-    .update([...new Set(texts)].join('\n'))
-    .digest('hex');
-  const parameterHash = createHash('sha256')
-    .update(
-      JSON.stringify({
-        parameters: hashParameters(first.compiled.parameterIds.map((id, j) => ({ id, value: first.p0[j] }))),
-        cohort: spec,
-      }),
-    )
-    .digest('hex');
+  const modelHash = sha256Hex([...new Set(texts)].join('\n'));
+  const parameterHash = sha256Hex(
+    JSON.stringify({
+      parameters: hashParameters(first.compiled.parameterIds.map((id, j) => ({ id, value: first.p0[j] }))),
+      cohort: spec,
+    }),
+  );
   const program: CohortProgram = {
     scenario: s,
     spec: { ...spec, patients },

@@ -12,9 +12,8 @@
  * Reference and file models run on their own (no therapy mapping, no niche read-outs): the BCR-ABL1 series comes
  * from the reference model's read-out description or the model's `bcr_abl_percent` / `bcr_abl` observable.
  */
-import { createHash } from 'node:crypto';
 import { bcrAblRatio, bcrAblSeries, toPercentIS } from '../clinic/bcr-abl.js';
-import { clinicalDefinitions } from '../clinic/definitions.js';
+import { type ClinicalDefinitionSet, clinicalDefinitions } from '../clinic/definitions.js';
 import { classifyMilestones } from '../clinic/eln2020.js';
 import {
   assay,
@@ -24,10 +23,10 @@ import {
   responseDepth,
 } from '../clinic/molecular-response.js';
 import { deepResponseDurationYears, type TimedPcrResult, tfrEligibility } from '../clinic/tfr.js';
-import type { KnowledgeBase } from '../knowledge/load.js';
+import type { KnowledgeBase } from '../knowledge/parse.js';
 import { closestNames, formatCitation } from '../knowledge/query.js';
-import { loadReferenceModel, type referenceModelInfo } from '../knowledge/reference-models.js';
-import { compileModel } from '../models/compile/compile.js';
+import { type ReferenceModel, referenceModelFromKnowledge } from '../knowledge/reference-catalogue.js';
+import { type CompiledModel, compileModel } from '../models/compile/compile.js';
 import type { Model } from '../models/ir.js';
 import { simulateModel } from '../models/simulate.js';
 import { simulateApproximate } from '../models/simulate-approximate.js';
@@ -56,6 +55,7 @@ import type {
   TherapyInterval,
 } from './run-result.js';
 import type { Scenario } from './schema.js';
+import { sha256Hex } from './sha256.js';
 
 export interface RunScenarioOptions {
   readonly kb: KnowledgeBase;
@@ -63,6 +63,14 @@ export interface RunScenarioOptions {
   readonly onProgress?: (fraction: number) => void;
   /** The already-loaded model for `model: { file }` scenarios (scenario code does no file I/O for models). */
   readonly model?: Model;
+  /**
+   * Compiles a model (default `compileModel`). The web engine (src/web/engine.ts) passes a cache keyed by the
+   * model, so that re-running with other parameter values does not compile again; the result must be what
+   * `compileModel(model)` returns.
+   */
+  readonly compile?: (model: Model) => CompiledModel;
+  /** Builds the niche model (default `buildNiche`); the web engine passes a cache keyed by the options. */
+  readonly buildNiche?: (options: NicheOptions, kb: KnowledgeBase) => NicheModel;
 }
 
 /** A problem found while running (e.g. an unknown parameter override), with the scenario field it concerns. */
@@ -174,8 +182,9 @@ function simulate(
   saveat: Float64Array,
   seed: bigint,
   partition: Record<string, 'auto' | 'continuous' | 'discrete'> | undefined,
+  compile: (model: Model) => CompiledModel = compileModel,
 ): EngineRun {
-  const compiled = compileModel(model);
+  const compiled = compile(model);
   const params: Record<string, number> = {};
   for (const [id, v] of Object.entries(s.patient.parameters)) {
     if (!compiled.parameterIds.includes(id)) {
@@ -344,7 +353,7 @@ export function runScenario(s: Scenario, options: RunScenarioOptions): ScenarioR
             ...(pk ? { pk } : {}),
           }
         : { kind: 'none' };
-      const nm = buildNiche(scenarioNicheOptions(s, tki), kb);
+      const nm = (options.buildNiche ?? buildNiche)(scenarioNicheOptions(s, tki), kb);
       firstNm ??= nm;
       const model = y ? withInitialState(nm.model, y) : nm.model;
       buildMs += performance.now() - b0;
@@ -359,6 +368,7 @@ export function runScenario(s: Scenario, options: RunScenarioOptions): ScenarioR
         Float64Array.from(rel),
         segmentSeed(seed, seg.from),
         partition,
+        options.compile,
       );
       const piece: Piece = {
         time: r.time.map((t) => t + seg.from),
@@ -425,7 +435,7 @@ export function runScenario(s: Scenario, options: RunScenarioOptions): ScenarioR
         const fixed = typeof tfr.stopMonth === 'number' ? tfr.stopMonth : undefined;
         if (fixed === undefined || t >= fixed - EPS) {
           const history = visits.filter((v) => v >= therapyStart && v <= t + EPS).map(sampleAt);
-          const phaseOk = chronicSoFar(view, firstNm!, s, t);
+          const phaseOk = chronicSoFar(view, firstNm!, s, t, defs);
           const a = tfrAssessment(s, defs, history, {
             t,
             therapyStart,
@@ -696,12 +706,18 @@ function joinPieces(pieces: readonly Piece[]): View {
   const time = Float64Array.from(rows.map((r) => r.p.time[r.i]));
   const index = new Map(pieces.map((p) => [p, new Map(p.ids.map((id, k) => [id, k] as const))] as const));
   const cols = new Map<string, Float64Array>();
+  // Column by column over runs of rows from one piece (one lookup per piece, not per value; the web engine
+  // re-runs this on every slider move).
   for (const id of ids) {
     const c = new Float64Array(rows.length);
-    rows.forEach((r, i) => {
-      const k = index.get(r.p)!.get(id);
-      c[i] = k === undefined ? Number.NaN : r.p.values[r.i * r.p.ids.length + k];
-    });
+    let i = 0;
+    while (i < rows.length) {
+      const p = rows[i].p;
+      const k = index.get(p)!.get(id);
+      const m = p.ids.length;
+      for (; i < rows.length && rows[i].p === p; i++)
+        c[i] = k === undefined ? Number.NaN : p.values[rows[i].i * m + k];
+    }
     cols.set(id, c);
   }
   return { time, ids, cols };
@@ -751,9 +767,15 @@ function mutantShare(v: View, nm: NicheModel, mutation: string, i: number): numb
   return all > 0 ? mut / all : 0;
 }
 
-function chronicSoFar(v: View, _nm: NicheModel, s: Scenario, t: number): boolean {
+function chronicSoFar(
+  v: View,
+  _nm: NicheModel,
+  s: Scenario,
+  t: number,
+  defs: ClinicalDefinitionSet,
+): boolean {
   if (!v.ids.includes('blasts_marrow_percent')) return true;
-  const pc = phaseCourse(viewTrajectory(v), s.outputs.phaseScheme);
+  const pc = phaseCourse(viewTrajectory(v), s.outputs.phaseScheme, defs);
   for (let i = 0; i < pc.time.length && pc.time[i] <= t + EPS; i++)
     if (pc.phase[i] !== 'chronic') return false;
   return true;
@@ -938,7 +960,7 @@ export function hashParameters(parameters: readonly ParameterUsed[]): string {
   const rec: Record<string, number> = {};
   for (const p of [...parameters].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)))
     rec[p.id] = p.value;
-  return createHash('sha256').update(JSON.stringify(rec)).digest('hex');
+  return sha256Hex(JSON.stringify(rec));
 }
 
 /**
@@ -991,15 +1013,16 @@ function runOtherModel(s: Scenario, options: RunScenarioOptions): ScenarioRun {
   const b0 = performance.now();
   let model: Model;
   let perMonth = 1;
-  let readout: ReturnType<typeof referenceModelInfo>['readout'] | undefined;
+  let readout: ReferenceModel['info']['readout'] | undefined;
   let bindings: { id: string; key: string; value: number }[] = [];
   if ('reference' in m) {
-    let ref: ReturnType<typeof loadReferenceModel>;
+    let ref: ReferenceModel;
     try {
-      ref = loadReferenceModel(m.reference, {
+      ref = referenceModelFromKnowledge(
+        m.reference,
         kb,
-        ...(m.patient !== undefined ? { patient: m.patient } : {}),
-      });
+        m.patient !== undefined ? { patient: m.patient } : {},
+      );
     } catch (e) {
       throw new ScenarioRunError('model.reference', (e as Error).message);
     }
@@ -1031,7 +1054,7 @@ function runOtherModel(s: Scenario, options: RunScenarioOptions): ScenarioRun {
       parameters: { ...('reference' in m ? m.controls : {}), ...s.patient.parameters },
     },
   };
-  const r = simulate(model, merged, T * perMonth, saveat, BigInt(s.seed), undefined);
+  const r = simulate(model, merged, T * perMonth, saveat, BigInt(s.seed), undefined, options.compile);
   const simulateMs = performance.now() - t0;
   options.onProgress?.(1);
   const time = r.time.map((t) => t / perMonth);
@@ -1077,10 +1100,13 @@ function runOtherModel(s: Scenario, options: RunScenarioOptions): ScenarioRun {
   });
   let best: MolecularResponse = 'none';
   for (const x of monitoring)
-    if (responseDepth(x.response as MolecularResponse) > responseDepth(best))
+    if (
+      responseDepth(x.response as MolecularResponse, defs.molecularResponse) >
+      responseDepth(best, defs.molecularResponse)
+    )
       best = x.response as MolecularResponse;
   const firstAt = (level: 'MMR' | 'MR4' | 'MR4.5') =>
-    monitoring.find((x) => atLeast(x.response as MolecularResponse, level))?.month;
+    monitoring.find((x) => atLeast(x.response as MolecularResponse, level, defs.molecularResponse))?.month;
   const series: SeriesInfo[] = [{ id: 'bcr_abl_is', label: 'BCR-ABL1', units: '% IS', group: 'bcr-abl' }];
   const values: Float64Array[] = [is];
   for (const sp of model.species) {
