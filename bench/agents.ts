@@ -1,0 +1,155 @@
+/**
+ * Agent-mechanics benchmark (issue #11): CPU and wall time of the off-lattice mechanics (src/numerics/agents) on
+ * the issue's workloads, against its speed goals, next to the field solver's share (bench/fields.ts).
+ *
+ * - physicell-2d: ~900 agents in PhysiCell 1.14.2's heterogeneity-sample domain (2000 x 2000 um), packed in a
+ *   disc at the two-cell equilibrium spacing around the centre, mechanics dt 0.1 min, one simulated day (14,400
+ *   steps) run in full. Mechanics settings are PhysiCell's defaults (radius 8.41 um, i.e. its default volume of
+ *   2494 um^3; repulsion 10, adhesion 0.4 um/min, relative adhesion distance 1.25; domain-edge wall 100 um/min):
+ *   workload settings of the reference program, not model parameters. Goal: the whole run (fields + agents)
+ *   < 50 s / 3 = 16.7 s per day.
+ * - niche-3d: 100,000 agents in the 600 x 600 x 600 um niche of bench/fields.ts (radius 5 um, a haematopoietic
+ *   cell; volume fraction 0.24), random positions, random motility 1 um/min with 5 min persistence, timed over a
+ *   few steps after warm-up and extrapolated to 14,400 steps. Goal: 100,000 agents and four fields < 10 min/day.
+ *
+ * Usage: npx tsx bench/agents.ts [--steps3d 100] [--only physicell-2d,niche-3d] [--out file]
+ * Writes bench/out/agents-<time>.json and bench/out/agents-latest.json (or --out).
+ */
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { writeFileAtomic } from '../src/io/atomic-write.js';
+import { AgentStore, Mechanics } from '../src/numerics/agents/index.js';
+import { streamFor } from '../src/numerics/random/index.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const args = process.argv.slice(2);
+const opt = (name: string, dflt: string) => {
+  const k = args.indexOf(`--${name}`);
+  return k >= 0 && k + 1 < args.length ? args[k + 1] : dflt;
+};
+const steps3d = Number(opt('steps3d', '100'));
+const only = opt('only', 'physicell-2d,niche-3d').split(',');
+const STEPS_PER_DAY = 1440 / 0.1;
+// Field-solver CPU seconds per simulated day at dt 0.01 min, measured with bench/fields.ts (docs/fields.md).
+const FIELDS_2D_CPU = 7.5;
+const FIELDS_3D_CPU = 128;
+
+interface Result {
+  name: string;
+  agents: number;
+  steps: number;
+  cpuMsPerStep: number;
+  wallMsPerStep: number;
+  cpuSecondsPerDay: number;
+  wallSecondsPerDay: number;
+  goalSeconds: number;
+  fieldsCpuSecondsPerDay: number;
+  shareOfBudget: number;
+  note: string;
+}
+
+function timeSteps(m: Mechanics, steps: number) {
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  m.run(steps);
+  const wall = performance.now() - t0;
+  const cpu = process.cpuUsage(c0);
+  return { wallMs: wall, cpuMs: (cpu.user + cpu.system) / 1000 };
+}
+
+const PC = { radius: 8.41, repulsion: 10, adhesion: 0.4, adhesionReach: 1.25 };
+const results: Result[] = [];
+
+if (only.includes('physicell-2d')) {
+  const store = new AgentStore({ dims: 2, capacity: 1024 });
+  // hexagonal packing at the two-cell equilibrium distance of the PhysiCell defaults
+  const R = 2 * PC.radius;
+  const S = 2 * PC.adhesionReach * PC.radius;
+  const dStar =
+    (Math.sqrt(PC.repulsion) - Math.sqrt(PC.adhesion)) /
+    (Math.sqrt(PC.repulsion) / R - Math.sqrt(PC.adhesion) / S);
+  const rows = 40;
+  for (let j = -rows; j <= rows && store.count < 900; j++)
+    for (let i = -rows; i <= rows && store.count < 900; i++) {
+      const x = dStar * (i + 0.5 * (j & 1));
+      const y = dStar * j * Math.sqrt(0.75);
+      if (x * x + y * y <= (dStar * 17.2) ** 2) store.add({ x: 1000 + x, y: 1000 + y, ...PC });
+    }
+  const m = new Mechanics(store, {
+    domain: { lo: [0, 0], hi: [2000, 2000] },
+    dt: 0.1,
+    boundary: { kind: 'wall', strength: 100 },
+    seed: 1,
+  });
+  m.run(200); // warm-up
+  const t = timeSteps(m, STEPS_PER_DAY);
+  const cpuDay = t.cpuMs / 1000;
+  results.push({
+    name: 'physicell-2d',
+    agents: store.count,
+    steps: STEPS_PER_DAY,
+    cpuMsPerStep: t.cpuMs / STEPS_PER_DAY,
+    wallMsPerStep: t.wallMs / STEPS_PER_DAY,
+    cpuSecondsPerDay: cpuDay,
+    wallSecondsPerDay: t.wallMs / 1000,
+    goalSeconds: 50 / 3,
+    fieldsCpuSecondsPerDay: FIELDS_2D_CPU,
+    shareOfBudget: cpuDay / (50 / 3),
+    note: 'one simulated day run in full (14,400 mechanics steps)',
+  });
+}
+
+if (only.includes('niche-3d')) {
+  const n = 100_000;
+  const L = 600;
+  const store = new AgentStore({ dims: 3, capacity: n });
+  const rng = streamFor(1, ['purpose', 'bench-agents-placement']);
+  for (let k = 0; k < n; k++)
+    store.add({
+      x: L * rng.nextFloat64(),
+      y: L * rng.nextFloat64(),
+      z: L * rng.nextFloat64(),
+      radius: 5,
+      repulsion: 10,
+      adhesion: 0.4,
+      adhesionReach: 1.25,
+      speed: 1,
+      persistence: 5,
+    });
+  const m = new Mechanics(store, {
+    domain: { lo: [0, 0, 0], hi: [L, L, L] },
+    dt: 0.1,
+    boundary: { kind: 'wall', strength: 100 },
+    seed: 1,
+    sortEvery: 100,
+  });
+  m.run(3); // warm-up (derives the motility keys; step 0 sorted the rows by bin)
+  const t = timeSteps(m, steps3d);
+  const cpuDay = ((t.cpuMs / steps3d) * STEPS_PER_DAY) / 1000;
+  results.push({
+    name: 'niche-3d',
+    agents: n,
+    steps: steps3d,
+    cpuMsPerStep: t.cpuMs / steps3d,
+    wallMsPerStep: t.wallMs / steps3d,
+    cpuSecondsPerDay: cpuDay,
+    wallSecondsPerDay: ((t.wallMs / steps3d) * STEPS_PER_DAY) / 1000,
+    goalSeconds: 600,
+    fieldsCpuSecondsPerDay: FIELDS_3D_CPU,
+    shareOfBudget: cpuDay / 600,
+    note: `${steps3d} steps timed after 3 warm-up steps, extrapolated to 14,400`,
+  });
+}
+
+for (const r of results) {
+  const total = r.cpuSecondsPerDay + r.fieldsCpuSecondsPerDay;
+  console.log(
+    `${r.name}: ${r.agents} agents, ${r.cpuMsPerStep.toFixed(3)} ms CPU / step (wall ${r.wallMsPerStep.toFixed(3)}), ` +
+      `${r.cpuSecondsPerDay.toFixed(1)} s CPU per day = ${(100 * r.shareOfBudget).toFixed(0)}% of ${r.goalSeconds.toFixed(1)} s; ` +
+      `with fields (${r.fieldsCpuSecondsPerDay} s at dt 0.01 min): ${total.toFixed(1)} s = ${((100 * total) / r.goalSeconds).toFixed(0)}%`,
+  );
+}
+const json = `${JSON.stringify({ date: new Date().toISOString(), node: process.version, results }, null, 2)}\n`;
+const out = opt('out', join(here, 'out', 'agents-latest.json'));
+writeFileAtomic(out, json);
+if (!args.includes('--out')) writeFileAtomic(join(here, 'out', `agents-${Date.now()}.json`), json);
