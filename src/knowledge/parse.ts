@@ -7,6 +7,7 @@
 import { type Document, isNode, LineCounter, parseDocument } from 'yaml';
 import type { ZodError } from 'zod';
 import { formatPath, KnowledgeError, type KnowledgeIssue } from './errors.js';
+import { editDistance } from './query.js';
 import type { Channel, Conflict } from './schema/channel.js';
 import type { ClinicalDefinitions, TrialFigure } from './schema/clinical.js';
 import type { Parameter, Reference } from './schema/common.js';
@@ -98,8 +99,11 @@ export function parseKnowledgeBase(
   return merge(options.dir ?? '<texts>', parsed, options.referenceModelText);
 }
 
-/** Position of the node at `path`, or of its nearest existing ancestor (a missing field points at its parent). */
-function positionOf(
+/**
+ * Position of the node at `path`, or of its nearest existing ancestor (a missing field points at its parent); also
+ * the scenario parser's.
+ */
+export function positionOf(
   doc: Document,
   lines: LineCounter,
   path: readonly PropertyKey[],
@@ -245,19 +249,4 @@ function suggest(name: string, candidates: Iterable<string>): string {
     }
   }
   return bestD <= Math.max(2, Math.floor(name.length / 4)) ? ` (did you mean '${best}'?)` : '';
-}
-
-function editDistance(a: string, b: string): number {
-  const prev = new Array<number>(b.length + 1);
-  for (let j = 0; j <= b.length; j++) prev[j] = j;
-  for (let i = 1; i <= a.length; i++) {
-    let diag = prev[0];
-    prev[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = prev[j];
-      prev[j] = Math.min(prev[j] + 1, prev[j - 1] + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diag = tmp;
-    }
-  }
-  return prev[b.length];
 }

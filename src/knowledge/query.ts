@@ -51,7 +51,8 @@ export function computedEvidence(...inputs: readonly Evidence[]): Evidence {
 // ---------------------------------------------------------------------------------------------------------------
 // Suggestions
 
-function editDistance(a: string, b: string): number {
+/** Levenshtein distance (one row of the dynamic programme), for name suggestions. */
+export function editDistance(a: string, b: string): number {
   const prev = new Array<number>(b.length + 1);
   for (let j = 0; j <= b.length; j++) prev[j] = j;
   for (let i = 1; i <= a.length; i++) {

@@ -64,6 +64,11 @@ export interface ReferenceModelInfo {
   readonly defaultTEnd: number;
 }
 
+/** The time-event switch of the models treated with imatinib from t_imatinib_start to t_imatinib_stop. */
+const IMATINIB_SWITCH_CONTROLS = ['imatinib', 't_imatinib_start', 't_imatinib_stop'];
+const imatinibSwitch = (effect: string) =>
+  `parameter switch imatinib (0/1) set by time events at t_imatinib_start (default 0) and t_imatinib_stop (default never); on imatinib ${effect}`;
+
 export const REFERENCE_MODELS: readonly ReferenceModelInfo[] = [
   {
     name: 'michor2005',
@@ -71,9 +76,8 @@ export const REFERENCE_MODELS: readonly ReferenceModelInfo[] = [
     citation: 'Michor F, et al. Dynamics of chronic myeloid leukaemia. Nature 2005;435:1267-1270',
     refs: ['michor2005', 'radivot-myelo', 'sapotools-sapo'],
     timeUnit: 'day',
-    treatment:
-      'parameter switch imatinib (0/1) set by time events at t_imatinib_start (default 0) and t_imatinib_stop (default never); on imatinib ay -> ay/100, by -> by/750 for the sensitive lineage',
-    controls: ['imatinib', 't_imatinib_start', 't_imatinib_stop'],
+    treatment: imatinibSwitch('ay -> ay/100, by -> by/750 for the sensitive lineage'),
+    controls: IMATINIB_SWITCH_CONTROLS,
     readout: {
       leukaemic: ['y3', 'z3'],
       normal: ['x3'],
@@ -142,9 +146,8 @@ export const REFERENCE_MODELS: readonly ReferenceModelInfo[] = [
       'Clapp GD, et al. Implication of the autologous immune system in BCR-ABL transcript variations in chronic myelogenous leukemia patients treated with imatinib. Cancer Res 2015;75:4053-4062',
     refs: ['clapp2015', 'radivot-myelo'],
     timeUnit: 'day',
-    treatment:
-      'parameter switch imatinib (0/1) set by time events at t_imatinib_start (default 0) and t_imatinib_stop (default never); on imatinib a1 -> a1/inh1, a2 -> a2/inh2',
-    controls: ['imatinib', 't_imatinib_start', 't_imatinib_stop'],
+    treatment: imatinibSwitch('a1 -> a1/inh1, a2 -> a2/inh2'),
+    controls: IMATINIB_SWITCH_CONTROLS,
     readout: {
       leukaemic: ['Y3'],
       normalParameter: 'x',
@@ -168,9 +171,8 @@ export const REFERENCE_MODELS: readonly ReferenceModelInfo[] = [
       'Foo J, Drummond MW, Clarkson B, Holyoake T, Michor F. Eradication of chronic myeloid leukemia stem cells: a novel mathematical model predicts no therapeutic benefit of adding G-CSF to imatinib. PLoS Comput Biol 2009;5:e1000503',
     refs: ['foo2009', 'radivot-myelo'],
     timeUnit: 'day',
-    treatment:
-      'parameter switch imatinib (0/1) set by time events at t_imatinib_start (default 0) and t_imatinib_stop (default never); on imatinib ay/100, by/750 and ry/4 (cycling LSCs only)',
-    controls: ['imatinib', 't_imatinib_start', 't_imatinib_stop'],
+    treatment: imatinibSwitch('ay/100, by/750 and ry/4 (cycling LSCs only)'),
+    controls: IMATINIB_SWITCH_CONTROLS,
     readout: {
       leukaemic: ['Y3'],
       normal: ['X3'],

@@ -20,6 +20,7 @@ import { VERSION } from '../version.js';
 import type { Figure } from './figures.js';
 import { renderSvg } from './figures.js';
 import { escapeHtml as esc, jsonForScript } from './html.js';
+import { reportCss } from './style.js';
 
 export interface CohortReportMeta {
   readonly name: string;
@@ -245,29 +246,10 @@ export function cohortFigures(summary: CohortSummary): Figure[] {
   return figs.filter((f): f is Figure => f !== undefined);
 }
 
-const CSS = `
-:root{--fg:#1b1b1b;--muted:#5a5a5a;--line:#d0d0d0;--accent:#2b5797}
-*{box-sizing:border-box}
-body{font-family:Helvetica,Arial,sans-serif;color:var(--fg);background:#fff;margin:0 auto;max-width:1000px;padding:24px;line-height:1.4;font-size:14px}
-h1{font-size:24px;margin:0 0 4px}h2{font-size:18px;margin:28px 0 8px;border-bottom:2px solid var(--accent);padding-bottom:2px}
-.meta{color:var(--muted);font-size:12.5px}.meta span{margin-right:14px;white-space:nowrap}
-.summary{display:flex;flex-wrap:wrap;gap:24px;border:1px solid var(--line);border-radius:6px;padding:12px 16px;background:#fafafa}
-.summary div b{font-size:18px}
-.failed{color:#b00020}
-table{border-collapse:collapse;width:100%;font-size:12.5px}
-th,td{border-bottom:1px solid var(--line);padding:3px 6px;text-align:left;vertical-align:top}
-th{background:#f0f0f0}
-td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
-.tag{display:inline-block;padding:0 5px;border-radius:3px;font-size:11.5px;background:#e8e8e8}
-.tag-R{background:#fde0dd;color:#8a1c1c}
-.cite{color:var(--muted);font-size:11.5px}
-figure.figure{margin:18px 0;break-inside:avoid}
-figure.figure svg{max-width:100%;height:auto}
-figcaption{font-size:12.5px;color:var(--muted);margin-top:4px}
-figcaption b{color:var(--fg)}
-footer{margin-top:32px;border-top:1px solid var(--line);padding-top:8px;font-size:12px;color:var(--muted)}
-@media print{body{max-width:none;padding:0}}
-`;
+const CSS = reportCss({
+  tables:
+    '.tag{display:inline-block;padding:0 5px;border-radius:3px;font-size:11.5px;background:#e8e8e8}\n.tag-R{background:#fde0dd;color:#8a1c1c}',
+});
 
 function interval(m: MetricValue): string {
   return Number.isFinite(m.lower) && Number.isFinite(m.upper) ? `${pct(m.lower)}–${pct(m.upper)}` : '–';

@@ -233,7 +233,8 @@ function armEncodings(arms: readonly Arm[]) {
   };
 }
 
-function base(width: number, height: number) {
+/** The top of every report figure's vega-lite spec: size, white background, fonts, axes, legend (right or below). */
+export function vegaBase(width: number, height: number, legendOrient: 'right' | 'bottom' = 'right') {
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     width,
@@ -244,7 +245,7 @@ function base(width: number, height: number) {
       aria: false,
       font: 'Helvetica, Arial, sans-serif',
       axis: { labelFontSize: 11, titleFontSize: 12, grid: true, gridOpacity: 0.4 },
-      legend: { labelFontSize: 11, titleFontSize: 11, labelLimit: 320, orient: 'right' as const },
+      legend: { labelFontSize: 11, titleFontSize: 11, labelLimit: 320, orient: legendOrient },
     },
   };
 }
@@ -309,7 +310,7 @@ function bcrAblFigure(
     : { field: 's', type: 'nominal' as const, title: null, legend: { symbolType: 'stroke' } };
   const sampleColour = compare ? colour : { value: '#222222' };
   const spec: TopLevelSpec = {
-    ...base(o.width, 300),
+    ...vegaBase(o.width, 300),
     layer: [
       {
         data: { values: thresholds.map((t) => ({ v: t.percentIS, label: t.label, t: 0 })) },
@@ -479,7 +480,7 @@ function seriesFigure(
   let spec: TopLevelSpec;
   if (p.facet) {
     spec = {
-      ...base(o.width - 160, 90),
+      ...vegaBase(o.width - 160, 90),
       data: { values: data.values },
       transform: data.transform,
       facet: {
@@ -510,7 +511,7 @@ function seriesFigure(
     delete s.height;
   } else {
     spec = {
-      ...base(o.width, 260),
+      ...vegaBase(o.width, 260),
       data: { values: data.values },
       transform: data.transform,
       mark: { type: 'line', clip: true, strokeWidth: 1.8 },
@@ -637,7 +638,7 @@ function drugFigure(
       mark: { type: 'point', filled: true, size: 14, clip: true },
       encoding: { x, y, color: colour },
     });
-  const spec = { ...base(o.width, 220), layer } as unknown as TopLevelSpec;
+  const spec = { ...vegaBase(o.width, 220), layer } as unknown as TopLevelSpec;
   return {
     id: 'drug',
     title: `Drug concentration: ${[...new Set(names)].join(' vs ')}`,
@@ -708,7 +709,7 @@ function timelineFigure(
     scale: { domain: tracks },
   };
   const spec: TopLevelSpec = {
-    ...base(o.width, 34 * tracks.length),
+    ...vegaBase(o.width, 34 * tracks.length),
     data: { values: rows },
     layer: [
       {

@@ -10,17 +10,21 @@
 import type { TopLevelSpec } from 'vega-lite';
 import { VERSION } from '../version.js';
 import type { Figure } from './figures.js';
-import { renderSvg } from './figures.js';
+import { renderSvg, vegaBase } from './figures.js';
 import { escapeHtml as esc, jsonForScript } from './html.js';
+import { reportCss } from './style.js';
 
-/** The indices of one output (the shape of src/sweep/sensitivity-spec.ts OutputIndices, restated: report does not import sweep). */
+/** The indices of one output (src/sweep/sensitivity-spec.ts computes them as OutputIndices, this type). */
 export interface SensitivityOutput {
   readonly label: string;
   readonly method: 'sobol' | 'morris';
   readonly names: readonly string[];
+  /** Base rows (Sobol') or trajectories (Morris) used, and dropped for a missing value. */
   readonly used: number;
   readonly dropped: number;
+  /** Design points whose value is missing (NaN: failed run or undefined output). */
   readonly missingPoints: number;
+  /** Why there are no indices (too few complete rows, zero variance). */
   readonly error?: string;
   readonly first?: readonly number[];
   readonly total?: readonly number[];
@@ -75,20 +79,7 @@ function num(x: number | undefined, digits = 3): string {
 const r6 = (x: number | undefined) =>
   x !== undefined && Number.isFinite(x) ? Number(x.toPrecision(6)) : null;
 
-function base(height: number): Record<string, unknown> {
-  return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    width: WIDTH,
-    height,
-    background: 'white',
-    config: {
-      aria: false,
-      font: 'Helvetica, Arial, sans-serif',
-      axis: { labelFontSize: 11, titleFontSize: 12, grid: true, gridOpacity: 0.4 },
-      legend: { labelFontSize: 11, titleFontSize: 11, labelLimit: 320, orient: 'bottom' },
-    },
-  };
-}
+const base = (height: number): Record<string, unknown> => vegaBase(WIDTH, height, 'bottom');
 
 /** Sobol' first-order and total indices per factor, grouped bars with bootstrap-interval rules. */
 export function sobolFigure(o: SensitivityOutput, id: string): Figure {
@@ -236,29 +227,11 @@ function factorTable(fs: readonly SensitivityFactor[]): string {
   return `<table class="factors"><thead><tr><th>factor</th><th>low</th><th>high</th><th>distribution</th><th>range from</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
-const CSS = `
-:root{--fg:#1b1b1b;--muted:#5a5a5a;--line:#d0d0d0;--accent:#2b5797}
-*{box-sizing:border-box}
-body{font-family:Helvetica,Arial,sans-serif;color:var(--fg);background:#fff;margin:0 auto;max-width:1000px;padding:24px;line-height:1.4;font-size:14px}
-h1{font-size:24px;margin:0 0 4px}h2{font-size:18px;margin:28px 0 8px;border-bottom:2px solid var(--accent);padding-bottom:2px}
-h3{font-size:15px;margin:18px 0 6px}
-.meta{color:var(--muted);font-size:12.5px}.meta span{margin-right:14px;white-space:nowrap}
-.summary{display:flex;flex-wrap:wrap;gap:24px;border:1px solid var(--line);border-radius:6px;padding:12px 16px;background:#fafafa}
-.summary div b{font-size:18px}
-.failed{color:#b00020}
-table{border-collapse:collapse;width:100%;font-size:12.5px}
-th,td{border-bottom:1px solid var(--line);padding:3px 6px;text-align:left;vertical-align:top}
-th{background:#f0f0f0}
-td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
-.cite{color:var(--muted);font-size:11.5px}
-figure.figure{margin:18px 0;break-inside:avoid}
-figure.figure svg{max-width:100%;height:auto}
-figcaption{font-size:12.5px;color:var(--muted);margin-top:4px}
-figcaption b{color:var(--fg)}
-pre{background:#f6f6f6;border:1px solid var(--line);padding:8px;font-size:11.5px;overflow:auto;max-height:360px}
-footer{margin-top:32px;border-top:1px solid var(--line);padding-top:8px;font-size:12px;color:var(--muted)}
-@media print{body{max-width:none;padding:0}}
-`;
+const CSS = reportCss({
+  headings: 'h3{font-size:15px;margin:18px 0 6px}',
+  figures:
+    'pre{background:#f6f6f6;border:1px solid var(--line);padding:8px;font-size:11.5px;overflow:auto;max-height:360px}',
+});
 
 /** The figures of a study, one per output with indices. */
 export function sensitivityFigures(input: SensitivityReportInput): Figure[] {

@@ -6,7 +6,7 @@
  */
 import { type Document, isNode, LineCounter, parseDocument } from 'yaml';
 import { formatPath } from '../knowledge/errors.js';
-import type { KnowledgeBase } from '../knowledge/parse.js';
+import { type KnowledgeBase, positionOf } from '../knowledge/parse.js';
 import { closestNames } from '../knowledge/query.js';
 import { checkScenarioKnowledge, Scenario, type ScenarioIssue } from './schema.js';
 
@@ -28,21 +28,6 @@ export class ScenarioError extends Error {
   constructor(readonly diagnostics: readonly ScenarioDiagnostic[]) {
     super(diagnostics.map(formatScenarioDiagnostic).join('\n') || 'invalid scenario');
   }
-}
-
-/** Position of the node at `path`, or of its nearest existing ancestor (a missing field points at its parent). */
-function positionOf(
-  doc: Document,
-  lines: LineCounter,
-  path: readonly PropertyKey[],
-): { line: number; col: number } {
-  for (let k = path.length; k >= 0; k--) {
-    const sub = path.slice(0, k) as (string | number)[];
-    // An unknown key is reported at the key itself (the pair), not at its parent.
-    const node = doc.getIn(sub, true);
-    if (isNode(node) && node.range) return lines.linePos(node.range[0]);
-  }
-  return { line: 1, col: 1 };
 }
 
 /** Position of a key inside a mapping (for unrecognised keys). */

@@ -86,6 +86,13 @@ export interface RunSummary {
   };
 }
 
+/** A drug's plasma concentration (ng/mL) at times in hours (the dosing grid). */
+export interface DrugCurve {
+  readonly name: string;
+  readonly timeHours: Float64Array;
+  readonly concentration: Float64Array;
+}
+
 export interface ScenarioRun {
   readonly name: string;
   readonly description?: string;
@@ -99,10 +106,7 @@ export interface ScenarioRun {
   /** values[k] is the column of series[k] over `time`. */
   readonly values: readonly Float64Array[];
   /** Drug concentration over the dosing grid (finer than `time`), with its trough values. */
-  readonly drug?: {
-    readonly name: string;
-    readonly timeHours: Float64Array;
-    readonly concentration: Float64Array; // ng/mL
+  readonly drug?: DrugCurve & {
     readonly troughs: readonly { readonly hour: number; readonly concentration: number }[];
   };
   readonly monitoring: readonly MonitoringSample[];

@@ -30,7 +30,7 @@ import {
   writeSweepManifest,
 } from './manifest.js';
 import { mergeShardColumns, RESULTS_FILE } from './merge.js';
-import { runShards } from './shard.js';
+import { runShards, type ShardOutcome } from './shard.js';
 
 export class SweepFolderError extends Error {
   override name = 'SweepFolderError';
@@ -160,7 +160,7 @@ export interface SweepFolderResult {
 }
 
 /** JSON has no NaN or Infinity: null (as src/io/run-folder.ts writes manifests). */
-function jsonSafe(_key: string, value: unknown): unknown {
+export function jsonSafe(_key: string, value: unknown): unknown {
   if (typeof value === 'number' && !Number.isFinite(value)) return null;
   if (typeof value === 'bigint') return value.toString();
   if (ArrayBuffer.isView(value) && !(value instanceof DataView))
@@ -187,41 +187,25 @@ export async function runSweepFolder(
       options.onProgress?.(done, total);
     },
   });
-  const tSim = performance.now();
-  const shardsSkipped = outcomes.filter((o) => o.skipped).length;
-  const shardsRun = outcomes.length - shardsSkipped;
-  const failedOutcomes = outcomes.filter((o) => o.error !== undefined);
+  const merged = await mergeOutcomes(manifestPath, outcomes, t0);
+  const { shardsRun, shardsSkipped } = merged;
   const base = { dir, shardsRun, shardsSkipped, patientsSimulated };
-  if (failedOutcomes.length > 0) {
+  if (!merged.complete)
     return {
       ...base,
       complete: false,
-      failed: failedOutcomes.map((o) => o.index),
-      reasons: Object.fromEntries(failedOutcomes.map((o) => [o.index, o.error!])),
-      rows: 0,
-      outputs: [],
-      timings: { simulateMs: tSim - t0 },
-    };
-  }
-  const merged = await mergeShardColumns(manifestPath);
-  const tMerge = performance.now();
-  if (!merged.values)
-    return {
-      ...base,
-      complete: false,
-      failed: [...merged.failed, ...merged.missing],
+      failed: merged.failed,
       reasons: merged.reasons,
       rows: 0,
       outputs: [],
-      timings: { simulateMs: tSim - t0, mergeMs: tMerge - tSim },
+      timings: merged.timings,
     };
   const fin = await finishSweepFolder(manifestPath, merged.values, {
     command: options.command,
     run: { shardsRun, shardsSkipped, patientsSimulated },
     timings: {
       ...(options.planMs !== undefined ? { planMs: options.planMs } : {}),
-      simulateMs: tSim - t0,
-      mergeMs: tMerge - tSim,
+      ...merged.timings,
     },
     settings: { workers: options.workers ?? null },
   });
@@ -268,9 +252,83 @@ export async function finishSweepFolder(
   };
   outputs.push('manifest.json');
   const manifest = {
+    ...manifestHead(m, info.command, createdAt),
+    seed: m.seed,
+    patients: m.patients,
+    shards: m.shards,
+    shardSize: m.shardSize,
+    ...manifestHashes(m, dir),
+    settings: { ...info.settings, planCreatedAt: m.createdAt },
+    ...(info.run ? { run: info.run } : {}),
+    timings,
+    outputs: outputs.sort(),
+  };
+  writeFileAtomic(join(dir, 'manifest.json'), `${JSON.stringify(manifest, jsonSafe, 2)}\n`);
+  return { outputs, summary, timings };
+}
+
+/** Shards after `runShards` (started at `t0`): failed ones, or the merged rows with the simulate and merge times. */
+export type MergedShards = { readonly shardsRun: number; readonly shardsSkipped: number } & (
+  | {
+      readonly complete: false;
+      readonly failed: number[];
+      readonly reasons: Readonly<Record<number, string>>;
+      readonly timings: Record<string, number>;
+    }
+  | {
+      readonly complete: true;
+      readonly values: ColumnValues[];
+      readonly rows: number;
+      readonly timings: { simulateMs: number; mergeMs: number };
+    }
+);
+
+/**
+ * Count the shards run and skipped; stop at failed shards (the merge would refuse them), otherwise merge them,
+ * which reports missing or failed shard files the same way.
+ */
+export async function mergeOutcomes(
+  manifestPath: string,
+  outcomes: readonly ShardOutcome[],
+  t0: number,
+): Promise<MergedShards> {
+  const tSim = performance.now();
+  const shardsSkipped = outcomes.filter((o) => o.skipped).length;
+  const counts = { shardsRun: outcomes.length - shardsSkipped, shardsSkipped };
+  const bad = outcomes.filter((o) => o.error !== undefined);
+  if (bad.length > 0)
+    return {
+      ...counts,
+      complete: false,
+      failed: bad.map((o) => o.index),
+      reasons: Object.fromEntries(bad.map((o) => [o.index, o.error as string])),
+      timings: { simulateMs: tSim - t0 },
+    };
+  const merged = await mergeShardColumns(manifestPath);
+  const tMerge = performance.now();
+  if (!merged.values)
+    return {
+      ...counts,
+      complete: false,
+      failed: [...merged.failed, ...merged.missing],
+      reasons: merged.reasons,
+      timings: { simulateMs: tSim - t0, mergeMs: tMerge - tSim },
+    };
+  return {
+    ...counts,
+    complete: true,
+    values: merged.values,
+    rows: merged.rows,
+    timings: { simulateMs: tSim - t0, mergeMs: tMerge - tSim },
+  };
+}
+
+/** The first fields of a run folder's manifest.json: tool, version, command, date, Node, kind, inputs, scenario. */
+export function manifestHead(m: SweepManifest, command: string, createdAt: string) {
+  return {
     tool: 'exoniche',
     version: VERSION,
-    command: info.command,
+    command,
     createdAt,
     node: process.version,
     kind: m.kind,
@@ -280,19 +338,15 @@ export async function finishSweepFolder(
       ...(m.scenario.file ? { file: m.scenario.file } : {}),
       sha256: m.scenario.sha256,
     },
-    seed: m.seed,
-    patients: m.patients,
-    shards: m.shards,
-    shardSize: m.shardSize,
+  };
+}
+
+/** The plan key, model and parameter hashes and the sha256 of results.parquet in `dir`, for manifest.json. */
+export function manifestHashes(m: SweepManifest, dir: string) {
+  return {
     planKey: planKey(m),
     modelHash: m.modelHash,
     parameterHash: m.parameterHash,
     resultsSha256: sha256(readFileSync(join(dir, RESULTS_FILE))),
-    settings: { ...info.settings, planCreatedAt: m.createdAt },
-    ...(info.run ? { run: info.run } : {}),
-    timings,
-    outputs: outputs.sort(),
   };
-  writeFileAtomic(join(dir, 'manifest.json'), `${JSON.stringify(manifest, jsonSafe, 2)}\n`);
-  return { outputs, summary, timings };
 }

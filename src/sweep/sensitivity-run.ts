@@ -20,7 +20,6 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { writeFileAtomic } from '../io/atomic-write.js';
 import { sha256 } from '../io/manifest.js';
-import { VERSION } from '../version.js';
 import type { ColumnValues } from './columns.js';
 import type { JobFinalOutputs } from './jobs.js';
 import {
@@ -30,9 +29,9 @@ import {
   SWEEP_MANIFEST_FILE,
   type SweepManifest,
 } from './manifest.js';
-import { mergeShardColumns, RESULTS_FILE } from './merge.js';
+import { RESULTS_FILE } from './merge.js';
 import { type ChunkRunner, createChunkRunner, defaultWorkers } from './pool.js';
-import { openSweepFolder } from './run-folder.js';
+import { jsonSafe, manifestHashes, manifestHead, mergeOutcomes, openSweepFolder } from './run-folder.js';
 import {
   describeMethod,
   type OutputIndices,
@@ -152,15 +151,6 @@ function designCsv(spec: StudySpec): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** JSON has no NaN or Infinity: null. */
-function jsonSafe(_key: string, value: unknown): unknown {
-  if (typeof value === 'number' && !Number.isFinite(value)) return null;
-  if (typeof value === 'bigint') return value.toString();
-  if (ArrayBuffer.isView(value) && !(value instanceof DataView))
-    return Array.from(value as unknown as ArrayLike<number>);
-  return value;
-}
-
 export interface StudyRunOptions {
   readonly workers?: number;
   readonly force?: boolean;
@@ -212,30 +202,18 @@ export async function runStudyFolder(
   } finally {
     await runner.close();
   }
-  const tSim = performance.now();
-  const shardsSkipped = outcomes.filter((o) => o.skipped).length;
-  const shardsRun = outcomes.length - shardsSkipped;
-  const base = { dir, manifest: m, resumed: opened.resumed, shardsRun, shardsSkipped };
-  const bad = outcomes.filter((o) => o.error !== undefined);
-  if (bad.length > 0)
-    return {
-      ...base,
-      complete: false,
-      failedShards: bad.map((o) => o.index),
-      reasons: Object.fromEntries(bad.map((o) => [o.index, o.error as string])),
-      outputs: [],
-      timings: { simulateMs: tSim - t0 },
-    };
-  const merged = await mergeShardColumns(opened.manifestPath);
+  const merged = await mergeOutcomes(opened.manifestPath, outcomes, t0);
   const tMerge = performance.now();
-  if (!merged.values)
+  const { shardsRun, shardsSkipped } = merged;
+  const base = { dir, manifest: m, resumed: opened.resumed, shardsRun, shardsSkipped };
+  if (!merged.complete)
     return {
       ...base,
       complete: false,
-      failedShards: [...merged.failed, ...merged.missing],
+      failedShards: merged.failed,
       reasons: merged.reasons,
       outputs: [],
-      timings: { simulateMs: tSim - t0, mergeMs: tMerge - tSim },
+      timings: merged.timings,
     };
   const createdAt = new Date().toISOString();
   const summary = studySummary(m, merged.values);
@@ -244,8 +222,7 @@ export async function runStudyFolder(
   const tEnd = performance.now();
   const timings = {
     ...(options.planMs !== undefined ? { planMs: options.planMs } : {}),
-    simulateMs: tSim - t0,
-    mergeMs: tMerge - tSim,
+    ...merged.timings,
     indicesMs: tEnd - tMerge,
     totalMs: tEnd - t0 + (options.planMs ?? 0),
   };
@@ -259,27 +236,13 @@ export async function runStudyFolder(
     'manifest.json',
   ].sort();
   const manifest = {
-    tool: 'exoniche',
-    version: VERSION,
-    command: options.command,
-    createdAt,
-    node: process.version,
-    kind: m.kind,
-    inputs: [{ path: m.scenario.file ?? '<default scenario>', sha256: m.scenario.sha256 }],
-    scenario: {
-      name: m.scenario.name,
-      ...(m.scenario.file ? { file: m.scenario.file } : {}),
-      sha256: m.scenario.sha256,
-    },
+    ...manifestHead(m, options.command, createdAt),
     study: spec,
     seed: m.seed,
     designPoints: m.patients,
     shards: m.shards,
     shardSize: m.shardSize,
-    planKey: planKey(m),
-    modelHash: m.modelHash,
-    parameterHash: m.parameterHash,
-    resultsSha256: sha256(readFileSync(join(dir, RESULTS_FILE))),
+    ...manifestHashes(m, dir),
     indicesSha256: sha256(readFileSync(join(dir, INDICES_FILE))),
     settings: { workers: options.workers ?? defaultWorkers(), planCreatedAt: m.createdAt },
     run: { shardsRun, shardsSkipped, failedPoints: summary.failedPoints },

@@ -22,6 +22,7 @@ import { GsaError, type GsaSpec, sobolDesign, sobolIndices } from '../fitting/gs
 import type { KnowledgeBase } from '../knowledge/load.js';
 import { closestNames } from '../knowledge/query.js';
 import type { Model } from '../models/ir.js';
+import type { SensitivityOutput } from '../report/sensitivity.js';
 
 export class SensitivitySpecError extends Error {
   override name = 'SensitivitySpecError';
@@ -69,6 +70,13 @@ export type StudyMethod =
     }
   | { readonly kind: 'morris'; readonly trajectories: number; readonly levels: number };
 
+/** A study's model: a reference model (by name) and patient, and the format of the model text. */
+export interface StudyModel {
+  readonly reference?: string;
+  readonly patient?: number;
+  readonly format: 'exm' | 'sbml';
+}
+
 export interface StudySpec {
   readonly study: 1;
   /** 'typical': the scenario's patient; 'cohort': an aggregate over `patients` virtual patients; 'model': a model. */
@@ -83,11 +91,7 @@ export interface StudySpec {
   /** Time (model units) at which a model observable is read (mode 'model'). */
   readonly time?: number;
   /** Mode 'model': the reference model (by name) and patient, or the file format of the text in the manifest. */
-  readonly model?: {
-    readonly reference?: string;
-    readonly patient?: number;
-    readonly format: 'exm' | 'sbml';
-  };
+  readonly model?: StudyModel;
   /** The --seed given (the scenario's own seed otherwise). */
   readonly seedOverride?: string;
 }
@@ -350,26 +354,8 @@ export function designRows(spec: StudySpec): number {
   return spec.method.kind === 'sobol' ? spec.method.samples * (d + 2) : spec.method.trajectories * (d + 1);
 }
 
-export interface OutputIndices {
-  readonly label: string;
-  readonly method: 'sobol' | 'morris';
-  readonly names: readonly string[];
-  /** Base rows (Sobol') or trajectories (Morris) used, and dropped for a missing value. */
-  readonly used: number;
-  readonly dropped: number;
-  /** Design points whose value is missing (NaN: failed run or undefined output). */
-  readonly missingPoints: number;
-  /** Why there are no indices (too few complete rows, zero variance). */
-  readonly error?: string;
-  readonly first?: readonly number[];
-  readonly total?: readonly number[];
-  readonly firstCI?: readonly (readonly [number, number])[];
-  readonly totalCI?: readonly (readonly [number, number])[];
-  readonly variance?: number;
-  readonly mu?: readonly number[];
-  readonly muStar?: readonly number[];
-  readonly sigma?: readonly number[];
-}
+/** The indices of one output: the report's input shape (src/report/sensitivity.ts), stated there once. */
+export type OutputIndices = SensitivityOutput;
 
 const pairs = (a: Float64Array): [number, number][] =>
   Array.from({ length: a.length / 2 }, (_, i) => [a[2 * i] as number, a[2 * i + 1] as number]);

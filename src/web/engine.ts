@@ -18,14 +18,7 @@ import type { NicheOptions } from '../niche/options.js';
 import { DEFAULT_SCENARIO, DEFAULT_SCENARIO_FILE } from '../scenario/default.js';
 import { parseScenarioText } from '../scenario/parse.js';
 import { runScenario } from '../scenario/run.js';
-import type {
-  MonitoringSample,
-  ParameterUsed,
-  PhaseInterval,
-  RunSummary,
-  SeriesInfo,
-  TherapyInterval,
-} from '../scenario/run-result.js';
+import type { DrugCurve, ScenarioRun, SeriesInfo } from '../scenario/run-result.js';
 import type { Scenario } from '../scenario/schema.js';
 
 /** The knowledge base as texts: data/knowledge/*.yaml and models/reference/*.exm (by model name). */
@@ -46,24 +39,17 @@ export interface PlotSeries extends SeriesInfo {
  * What the dashboard draws: a ScenarioRun without the scenario object, as structured-clone-friendly plain data
  * (typed arrays and JSON) so a Worker can post it.
  */
-export interface PlotData {
+export interface PlotData
+  extends Pick<
+    ScenarioRun,
+    'monitoring' | 'therapy' | 'phases' | 'summary' | 'parameters' | 'parameterHash' | 'warnings'
+  > {
   readonly name: string;
   readonly engine: string;
   /** Months from diagnosis. */
   readonly time: Float64Array;
   readonly series: readonly PlotSeries[];
-  readonly drug?: {
-    readonly name: string;
-    readonly timeHours: Float64Array;
-    readonly concentration: Float64Array;
-  };
-  readonly monitoring: readonly MonitoringSample[];
-  readonly therapy: readonly TherapyInterval[];
-  readonly phases: readonly PhaseInterval[];
-  readonly summary: RunSummary;
-  readonly parameters: readonly ParameterUsed[];
-  readonly parameterHash: string;
-  readonly warnings: readonly string[];
+  readonly drug?: DrugCurve;
   readonly timings: {
     readonly buildMs: number;
     readonly simulateMs: number;

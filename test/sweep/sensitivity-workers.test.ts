@@ -1,50 +1,16 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { sha256 } from '../../src/io/manifest.js';
-import { planJob } from '../../src/sweep/index.js';
 import type { SensitivityRequest } from '../../src/sweep/jobs/sensitivity.js';
 import { readSweepManifest, shardPath } from '../../src/sweep/manifest.js';
 import { runStudyFolder } from '../../src/sweep/sensitivity-run.js';
-
-const tmp = () => mkdtempSync(join(tmpdir(), 'exoniche-gsa-'));
-
-/** The Ishigami & Homma (1990) function and a linear form of x1..x3 as observables at t = 0. */
-const ISHIGAMI_EXM = `model ishigami
-  compartment c = 1
-  species S in c = 0
-  x1 = 0
-  x2 = 0
-  x3 = 0
-  a = 7
-  b = 0.1
-  f := sin(x1)*(1 + b*x3*x3*x3*x3) + a*sin(x2)*sin(x2)
-  lin := 3*x1 - 2*x2 + 0*x3
-end
-`;
-
-const PI = Math.PI;
-const ISHIGAMI_FACTORS = ['x1', 'x2', 'x3'].map((name) => ({ name, lo: -PI, hi: PI }));
-
-async function plan(file: string, req: SensitivityRequest, split: { shards?: number; shardSize?: number }) {
-  return planJob(
-    'sensitivity',
-    {
-      scenarioText: readFileSync(file, 'utf8'),
-      scenarioFile: file,
-      seed: '1',
-      spec: req as unknown as Record<string, unknown>,
-    },
-    split,
-  );
-}
+import { ISHIGAMI_EXM, ISHIGAMI_FACTORS, plan, tmp, writeModel } from './sensitivity-fixture.js';
 
 describe('sensitivity study on worker threads', () => {
   it('1 and 2 worker threads give the same results.parquet bytes and indices; a lost shard is recomputed alone', async () => {
     const dir = tmp();
-    const file = join(dir, 'ishigami.exm');
-    writeFileSync(file, ISHIGAMI_EXM);
+    const file = writeModel(dir, 'ishigami.exm', ISHIGAMI_EXM);
     const req: SensitivityRequest = {
       target: 'model',
       method: { kind: 'sobol', samples: 128, bootstrap: 50, confidence: 0.95 },

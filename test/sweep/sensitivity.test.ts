@@ -1,68 +1,14 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { morrisIndices } from '../../src/fitting/gsa/morris.js';
 import { sobolIndices } from '../../src/fitting/gsa/sobol.js';
 import { ishigami, ishigamiIndices } from '../../src/fitting/gsa/test-functions.js';
 import { sha256 } from '../../src/io/manifest.js';
-import { planJob } from '../../src/sweep/index.js';
 import type { SensitivityRequest } from '../../src/sweep/jobs/sensitivity.js';
 import { runStudyFolder } from '../../src/sweep/sensitivity-run.js';
 import { SensitivitySpecError, type StudySpec, studyDesign } from '../../src/sweep/sensitivity-spec.js';
-
-const tmp = () => mkdtempSync(join(tmpdir(), 'exoniche-gsa-'));
-
-/** The Ishigami & Homma (1990) function of parameters x1..x3 as an observable at t = 0. */
-const ISHIGAMI_EXM = `model ishigami
-  compartment c = 1
-  species S in c = 0
-  x1 = 0
-  x2 = 0
-  x3 = 0
-  a = 7
-  b = 0.1
-  f := sin(x1)*(1 + b*x3*x3*x3*x3) + a*sin(x2)*sin(x2)
-  lin := 3*x1 - 2*x2 + 0*x3
-  root := sqrt(x1) + x2
-end
-`;
-
-/** dS/dt = -k S, S(0) = 1: S(T) = exp(-k T). */
-const DECAY_EXM = `model decay
-  compartment c = 1
-  substanceOnly species S in c = 1
-  k = 1
-  Decay: S => ; k*S
-end
-`;
-
-function writeModel(dir: string, name: string, text: string): string {
-  const p = join(dir, name);
-  writeFileSync(p, text);
-  return p;
-}
-
-const PI = Math.PI;
-const ISHIGAMI_FACTORS = ['x1', 'x2', 'x3'].map((name) => ({ name, lo: -PI, hi: PI }));
-
-async function plan(
-  file: string,
-  req: SensitivityRequest,
-  split: { shards?: number; shardSize?: number },
-  seed = '1',
-) {
-  return planJob(
-    'sensitivity',
-    {
-      scenarioText: readFileSync(file, 'utf8'),
-      scenarioFile: file,
-      seed,
-      spec: req as unknown as Record<string, unknown>,
-    },
-    split,
-  );
-}
+import { DECAY_EXM, ISHIGAMI_EXM, ISHIGAMI_FACTORS, plan, tmp, writeModel } from './sensitivity-fixture.js';
 
 describe('sensitivity study of a model, through design -> shards -> pool -> merge -> indices', () => {
   it('Ishigami observable at t = 0, N = 2^15: the analytic indices within 0.02, and bit-identical to the estimator on the function', async () => {

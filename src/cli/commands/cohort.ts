@@ -7,25 +7,28 @@
  * The helpers here (integer options, the plan from a scenario, error mapping for sweeps) are shared with
  * `exoniche sweep` (commands/sweep.ts).
  */
-import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { type Command, Option } from 'commander';
 import { DEFAULT_SCENARIO, DEFAULT_SCENARIO_FILE } from '../../scenario/default.js';
 import {
   defaultWorkers,
-  formatIndices,
   JOB_KINDS,
   JobKindError,
   planJob,
   planKey,
-  ShardError,
-  SweepFolderError,
   type SweepManifest,
-  SweepManifestError,
 } from '../../sweep/index.js';
 import { openSweepFolder, runSweepFolder } from '../../sweep/run-folder.js';
 import { CliError, EXIT } from '../exit-codes.js';
-import { createProgress } from '../progress.js';
+import {
+  defaultRunDir,
+  failedShardsError,
+  intOption,
+  readText,
+  seedOption,
+  sweepCall,
+  withRunProgress,
+} from '../run-folder-options.js';
 import {
   commandLine,
   displayPath,
@@ -102,34 +105,10 @@ async function cohortCommand(file: string | undefined, flags: CohortFlags, comma
   const tPlan = performance.now();
   const m = opened.manifest;
 
-  const progress = createProgress({
-    quiet: flags.quiet === true || flags.json === true,
-    label: `cohort ${m.scenario.name}`,
-  });
-  let result: Awaited<ReturnType<typeof runSweepFolder>>;
-  try {
-    result = await sweepCallAsync(() =>
-      runSweepFolder(opened.manifestPath, {
-        workers,
-        command,
-        planMs: tPlan - t0,
-        onProgress: (done, total) => progress.update(total > 0 ? done / total : 1),
-      }),
-    );
-  } finally {
-    progress.done();
-  }
-  if (!result.complete) {
-    const reasons = result.failed
-      .slice(0, 5)
-      .map((i) => `  shard ${i}: ${result.reasons[i] ?? 'missing'}`)
-      .join('\n');
-    throw new CliError(
-      `${result.failed.length} of ${m.shards} shards failed (${formatIndices(result.failed)}); the others are ` +
-        `kept in ${displayPath(out)}/shards, rerun the same command to retry:\n${reasons}`,
-      EXIT.simulationFailed,
-    );
-  }
+  const result = await withRunProgress(`cohort ${m.scenario.name}`, flags, (onProgress) =>
+    runSweepFolder(opened.manifestPath, { workers, command, planMs: tPlan - t0, onProgress }),
+  );
+  if (!result.complete) throw failedShardsError(result.failed, result.reasons, m.shards, out);
   const totalS = (performance.now() - t0) / 1000;
   if (flags.json) {
     printJson({
@@ -222,23 +201,6 @@ function failedCount(summary: unknown): number {
 // ---------------------------------------------------------------------------------------------------------------
 // Shared with `exoniche sweep`
 
-/** An integer option >= min, or undefined when absent; a usage error otherwise. */
-export function intOption(name: string, value: string | undefined, min: number): number | undefined {
-  if (value === undefined) return undefined;
-  const v = value.trim();
-  if (!/^\d+$/.test(v) || !Number.isSafeInteger(Number(v)) || Number(v) < min)
-    throw new CliError(`${name}: expected an integer >= ${min}, got '${value}'`, EXIT.usage);
-  return Number(v);
-}
-
-export function seedOption(value: string | undefined): string | undefined {
-  if (value === undefined) return undefined;
-  const v = value.trim();
-  if (!/^\d+$/.test(v) || BigInt(v) >= 2n ** 64n)
-    throw new CliError(`--seed: expected a non-negative integer below 2^64, got '${value}'`, EXIT.usage);
-  return BigInt(v).toString();
-}
-
 function jobSpecOption(value: string | undefined): Record<string, unknown> | undefined {
   if (value === undefined) return undefined;
   try {
@@ -291,52 +253,10 @@ export async function planFromScenario(
   }
 }
 
-function readText(file: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new CliError(
-      code === 'ENOENT' ? `${file}: no such file` : `${file}: cannot read (${code ?? String(err)})`,
-      EXIT.noInput,
-    );
-  }
-}
-
-/** `runs/<name>-cohort-<first 12 hex of the plan key>`: the same inputs give the same folder, so a rerun resumes. */
+/** `runs/<name>-<kind>-<first 12 hex of the plan key>`: the same inputs give the same folder, so a rerun resumes. */
 export function defaultCohortDir(m: SweepManifest): string {
-  const safe = m.scenario.name.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[-.]+|-+$/g, '') || 'scenario';
-  const kind = m.kind === 'cohort' ? 'cohort' : m.kind;
-  return join(RUNS_DIR, `${safe}-${kind}-${planKey(m).slice(0, 12)}`);
+  return defaultRunDir(m, m.kind, 'scenario');
 }
 
-/** Sweep-layer errors -> exit codes. */
-export function mapSweepError(err: unknown): unknown {
-  if (err instanceof CliError) return err;
-  if (err instanceof SweepManifestError)
-    return new CliError(err.message, err.reason === 'missing' ? EXIT.noInput : EXIT.dataError);
-  if (err instanceof SweepFolderError) return new CliError(err.message, EXIT.cantCreate);
-  if (err instanceof ShardError)
-    return new CliError(err.message, err.reason === 'version' ? EXIT.dataError : EXIT.simulationFailed);
-  if (err instanceof JobKindError) return new CliError(err.message, EXIT.dataError);
-  const code = (err as NodeJS.ErrnoException)?.code;
-  if (typeof code === 'string' && ['EACCES', 'EPERM', 'ENOSPC', 'EROFS', 'ENOTDIR', 'EEXIST'].includes(code))
-    return new CliError(`cannot write: ${(err as Error).message}`, EXIT.cantCreate);
-  return err;
-}
-
-export function sweepCall<T>(f: () => T): T {
-  try {
-    return f();
-  } catch (err) {
-    throw mapSweepError(err);
-  }
-}
-
-export async function sweepCallAsync<T>(f: () => Promise<T>): Promise<T> {
-  try {
-    return await f();
-  } catch (err) {
-    throw mapSweepError(err);
-  }
-}
+// The run-folder helpers `exoniche sweep` and `sensitivity` import from here.
+export { intOption, mapSweepError, seedOption, sweepCall, sweepCallAsync } from '../run-folder-options.js';

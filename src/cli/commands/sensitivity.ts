@@ -4,7 +4,7 @@
  * or of a model observable at a time, in a resumable folder on all local cores (src/sweep/sensitivity-run.ts);
  * docs/sensitivity.md. --json prints the indices on stdout (into a temporary folder, removed after, unless --out).
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { extname, join, resolve } from 'node:path';
 import { type Command, Option } from 'commander';
@@ -15,7 +15,7 @@ import {
   referenceModelNames,
 } from '../../knowledge/reference-models.js';
 import { DEFAULT_SCENARIO_FILE } from '../../scenario/default.js';
-import { defaultWorkers, formatIndices, planJob, planKey, type SweepManifest } from '../../sweep/index.js';
+import { defaultWorkers, planJob, planKey, type SweepManifest } from '../../sweep/index.js';
 import type { SensitivityRequest } from '../../sweep/jobs/sensitivity.js';
 import { runStudyFolder, type StudySummary } from '../../sweep/sensitivity-run.js';
 import {
@@ -26,8 +26,14 @@ import {
   type StudyMethod,
 } from '../../sweep/sensitivity-spec.js';
 import { CliError, EXIT } from '../exit-codes.js';
-import { createProgress } from '../progress.js';
-import { intOption, mapSweepError, seedOption, sweepCallAsync } from './cohort.js';
+import {
+  defaultRunDir,
+  failedShardsError,
+  intOption,
+  readText,
+  seedOption,
+  withRunProgress,
+} from '../run-folder-options.js';
 import {
   commandLine,
   displayPath,
@@ -127,18 +133,6 @@ interface Target {
   readonly file?: string;
   readonly target: 'scenario' | 'model';
   readonly model?: SensitivityRequest['model'];
-}
-
-function readText(file: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new CliError(
-      code === 'ENOENT' ? `${file}: no such file` : `${file}: cannot read (${code ?? String(err)})`,
-      EXIT.noInput,
-    );
-  }
 }
 
 function resolveTarget(arg: string | undefined, patient: number | undefined): Target {
@@ -275,39 +269,27 @@ async function sensitivityCommand(
     flags.out ??
     (temporary ? mkdtempSync(join(tmpdir(), 'exoniche-sensitivity-')) : defaultStudyDir(manifest));
   const tPlan = performance.now();
-  const progress = createProgress({
-    quiet: flags.quiet === true || flags.json === true,
-    label: `sensitivity ${manifest.scenario.name}`,
-  });
-  let result: Awaited<ReturnType<typeof runStudyFolder>>;
-  try {
-    result = await sweepCallAsync(() =>
+  const result = await withRunProgress(
+    `sensitivity ${manifest.scenario.name}`,
+    flags,
+    (onProgress) =>
       runStudyFolder(out, manifest, {
         workers,
         force: flags.force === true || temporary,
         adoptSplit: shardSize === undefined,
         command,
         planMs: tPlan - t0,
-        onProgress: (done, total) => progress.update(total > 0 ? done / total : 1),
+        onProgress,
       }),
+    temporary ? () => rmSync(out, { recursive: true, force: true }) : undefined,
+  );
+  if (!result.complete)
+    throw failedShardsError(
+      result.failedShards,
+      result.reasons,
+      result.manifest.shards,
+      temporary ? undefined : out,
     );
-  } catch (err) {
-    throw mapSweepError(err);
-  } finally {
-    progress.done();
-    if (temporary) rmSync(out, { recursive: true, force: true });
-  }
-  if (!result.complete) {
-    const reasons = result.failedShards
-      .slice(0, 5)
-      .map((i) => `  shard ${i}: ${result.reasons[i] ?? 'missing'}`)
-      .join('\n');
-    throw new CliError(
-      `${result.failedShards.length} of ${result.manifest.shards} shards failed (${formatIndices([...result.failedShards])}); ` +
-        `${temporary ? '' : `the others are kept in ${displayPath(out)}/shards, rerun the same command to retry`}:\n${reasons}`,
-      EXIT.simulationFailed,
-    );
-  }
   const summary = result.summary as StudySummary;
   const m = result.manifest;
   if (flags.json) {
@@ -379,6 +361,5 @@ export function formatIndicesTable(o: OutputIndices): string[] {
 
 /** `runs/<name>-sensitivity-<first 12 hex of the plan key>`: the same inputs give the same folder (a rerun resumes). */
 function defaultStudyDir(m: SweepManifest): string {
-  const safe = m.scenario.name.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[-.]+|-+$/g, '') || 'study';
-  return join(RUNS_DIR, `${safe}-sensitivity-${planKey(m).slice(0, 12)}`);
+  return defaultRunDir(m, 'sensitivity', 'study');
 }

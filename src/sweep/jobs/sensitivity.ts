@@ -46,6 +46,7 @@ import {
   resolveFactors,
   SensitivitySpecError,
   type StudyMethod,
+  type StudyModel,
   type StudySpec,
   studyDesign,
 } from '../sensitivity-spec.js';
@@ -60,11 +61,7 @@ export interface SensitivityRequest {
   /** Cohort size per design point (outputs with an aggregate). */
   readonly patients?: number;
   readonly time?: number;
-  readonly model?: {
-    readonly reference?: string;
-    readonly patient?: number;
-    readonly format: 'exm' | 'sbml';
-  };
+  readonly model?: StudyModel;
 }
 
 /** Virtual patients per design point when an aggregate is asked for and --patients is not given. */
