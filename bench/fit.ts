@@ -37,18 +37,13 @@ import {
   leastSquaresWorkspace,
 } from '../src/fitting/least-squares.js';
 import { latinHypercube } from '../src/fitting/lhs.js';
-import { ModelFitProblem, type ModelFitSetup, nelderMeadLocal } from '../src/fitting/model-fit.js';
-import { LSQ_DEFAULTS, type LsqProblem } from '../src/fitting/model-fit-lsq.js';
+import { ModelFitProblem, type ModelFitSetup } from '../src/fitting/model-fit.js';
+import { LSQ_DEFAULTS, type LsqSolver, lsqResult } from '../src/fitting/model-fit-lsq.js';
+import { localFit } from '../src/fitting/model-fit-run.js';
 import { tieParameters } from '../src/fitting/model-fit-tie.js';
 import type { LocalResult } from '../src/fitting/multistart.js';
 import { profileLikelihood } from '../src/fitting/profile.js';
-import {
-  defaultInitial,
-  fromUnbounded,
-  fromUnit,
-  type ParameterSpec,
-  toUnbounded,
-} from '../src/fitting/transform.js';
+import { defaultInitial, fromUnit, type ParameterSpec } from '../src/fitting/transform.js';
 import { writeFileAtomic } from '../src/io/atomic-write.js';
 import { loadReferenceModel } from '../src/knowledge/reference-models.js';
 import { compileModel } from '../src/models/compile/compile.js';
@@ -334,9 +329,10 @@ interface LocalRun extends LocalResult {
 
 /**
  * One local fit of `problem` at fixed sigma from natural x0, optionally with parameter `fixed` held at `value`
- * (profile refits). Mirrors model-fit-run.ts's localFit, which is not exported.
+ * (profile refits): model-fit-run.ts's localFit, with leastSquares called directly (LSQ_DEFAULTS, as
+ * model-fit-lsq.ts) to see its stopping status and iteration count.
  */
-function localFit(
+function benchLocalFit(
   problem: ModelFitProblem,
   method: Method,
   sigma: number,
@@ -345,84 +341,26 @@ function localFit(
   value = 0,
 ): LocalRun {
   const solves0 = problem.solves;
-  const n = problem.n;
-  const free: number[] = [];
-  for (let j = 0; j < n; j++) if (j !== fixed) free.push(j);
-  const nf = free.length;
-  const full = Float64Array.from(x0);
-  if (fixed >= 0) full[fixed] = value;
   const F = (x: ArrayLike<number>) => problem.fullNll(x, sigma).nll;
   if (method === 'nm') {
-    const fs = free.map((j) => problem.specs[j]);
-    const x = Float64Array.from(full);
-    const toU = (v: ArrayLike<number>) =>
-      Float64Array.from(fs, (s, k) => {
-        const e = 1e-12 * (s.hi - s.lo);
-        return toUnbounded(s, Math.min(s.hi - e, Math.max(s.lo + e, v[k])));
-      });
-    const fromU = (u: ArrayLike<number>) => Float64Array.from(fs, (s, k) => fromUnbounded(s, u[k]));
-    const g = (v: Float64Array) => {
-      for (let k = 0; k < nf; k++) x[free[k]] = v[k];
-      return F(x);
-    };
-    const r = nelderMeadLocal(
-      g,
-      fs,
-      Float64Array.from(free, (j) => full[j]),
-      toU,
-      fromU,
-    );
-    const out = Float64Array.from(full);
-    for (let k = 0; k < nf; k++) out[free[k]] = r.x[k];
-    return {
-      x: out,
-      value: r.value,
-      converged: r.converged,
-      evaluations: r.evaluations,
-      solves: problem.solves - solves0,
-      status: r.converged ? 'converged' : 'max-evaluations',
-    };
+    const r = localFit(problem, 'nelder-mead', F, x0, sigma, fixed, value);
+    return { ...r, solves: problem.solves - solves0, status: r.converged ? 'converged' : 'max-evaluations' };
   }
-  const { lo, hi } = problem.bounds();
-  const w = problem.toWorking(full);
-  const m = problem.m;
-  const Jfull = new Float64Array(m * n);
-  const set = (v: Float64Array) => {
-    for (let k = 0; k < nf; k++) w[free[k]] = v[k];
+  let last: ReturnType<typeof leastSquares> | undefined;
+  const solver: LsqSolver = (lsq, v0) => {
+    last = leastSquares(lsq, v0, LSQ_DEFAULTS);
+    return lsqResult(last);
   };
-  const lsq: LsqProblem = {
-    n: nf,
-    m,
-    lo: Float64Array.from(free, (j) => lo[j]),
-    hi: Float64Array.from(free, (j) => hi[j]),
-    residuals: (v, out) => {
-      set(v);
-      return problem.residuals(w, sigma, out);
-    },
-    ...(method === 'lm-fd-int'
-      ? {}
-      : {
-          jacobian: (v: Float64Array, J: Float64Array) => {
-            set(v);
-            if (!problem.jacobian(w, sigma, Jfull)) return false;
-            for (let i = 0; i < m; i++) for (let k = 0; k < nf; k++) J[i * nf + k] = Jfull[i * n + free[k]];
-            return true;
-          },
-        }),
-  };
-  const v0 = Float64Array.from(free, (j) => Math.min(hi[j], Math.max(lo[j], w[j])));
-  // model-fit-lsq.ts's lsqSolver with its tolerances, called directly to see the stopping status.
-  const r = leastSquares(lsq, v0, LSQ_DEFAULTS);
-  set(r.x);
-  const x = problem.toNatural(w);
+  const r = localFit(problem, 'lm', F, x0, sigma, fixed, value, {
+    solver,
+    jacobian: method !== 'lm-fd-int',
+  });
+  const ls = last as ReturnType<typeof leastSquares>;
   return {
-    x,
-    value: F(x),
-    converged: r.status === 'gtol' || r.status === 'ftol' || r.status === 'xtol',
-    evaluations: r.evaluations + r.jacobianEvaluations,
-    iterations: r.iterations,
+    ...r,
+    iterations: ls.iterations,
     solves: problem.solves - solves0,
-    status: r.status,
+    status: ls.status,
   };
 }
 
@@ -524,7 +462,7 @@ for (const id of patientIds) {
       const t = timed(
         () => {
           const s0 = problem.solves;
-          const r = localFit(problem, method, sigma, x0);
+          const r = benchLocalFit(problem, method, sigma, x0);
           solves = problem.solves - s0;
           return r;
         },
@@ -565,7 +503,7 @@ for (const id of patientIds) {
           {
             specs: SPECS,
             nll: (x) => problem.fullNll(x, sigma).nll,
-            refit: (jj, v, x0) => localFit(problem, method, sigma, x0, jj, v),
+            refit: (jj, v, x0) => benchLocalFit(problem, method, sigma, x0, jj, v),
           },
           optimum.x,
           optimum.value,

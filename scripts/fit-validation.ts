@@ -19,7 +19,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { fitBiexponential, hasBothPhases } from '../src/fitting/biexponential.js';
-import { parseSeriesCsv } from '../src/fitting/data.js';
+import { parseSeriesCsv, type Series } from '../src/fitting/data.js';
 import { ModelFitProblem, type ModelFitSetup } from '../src/fitting/model-fit.js';
 import { fitModel, type ModelFitResult, type SubjectFit } from '../src/fitting/model-fit-run.js';
 import { tieParameters } from '../src/fitting/model-fit-tie.js';
@@ -54,15 +54,22 @@ const quantile = (v: number[], q: number) => {
 const f4 = (x: number | undefined | null) =>
   x === undefined || x === null || !Number.isFinite(x) ? '-' : String(Number(x.toPrecision(4)));
 
+/** A shipped patient file (columns patient, <time>, bcr_abl_percent[, <censored>]) and its text for the manifest. */
+function loadSeries(path: string, time: string, censored?: string): { text: string; series: Series[] } {
+  const text = readFileSync(path, 'utf8');
+  const series = parseSeriesCsv(text, {
+    source: path,
+    id: 'patient',
+    time,
+    value: 'bcr_abl_percent',
+    ...(censored !== undefined ? { censored } : {}),
+  });
+  return { text, series };
+}
+
 // (a) Michor 2005
 const michorPath = 'data/patients/michor2005_imatinib_patients.csv';
-const michorText = readFileSync(michorPath, 'utf8');
-const michor = parseSeriesCsv(michorText, {
-  source: michorPath,
-  id: 'patient',
-  time: 'day',
-  value: 'bcr_abl_percent',
-});
+const { text: michorText, series: michor } = loadSeries(michorPath, 'day');
 const tA = performance.now();
 const eligible = michor.filter((s) => hasBothPhases(s));
 const bi = eligible.map((s) => fitBiexponential(s));
@@ -89,14 +96,8 @@ process.stderr.write(
 
 // (b) Hähnel 2020
 const hahnelPath = 'data/patients/hahnel2020_figS2_on_tki.csv';
-const hahnelText = readFileSync(hahnelPath, 'utf8');
-const hahnel = parseSeriesCsv(hahnelText, {
-  source: hahnelPath,
-  id: 'patient',
-  time: 'month',
-  value: 'bcr_abl_percent',
-  censored: 'upper_limit_only',
-})
+const { text: hahnelText, series: hahnelAll } = loadSeries(hahnelPath, 'month', 'upper_limit_only');
+const hahnel = hahnelAll
   .filter((s) => !onlyPatients || onlyPatients.includes(s.id))
   .sort((a, b) => Number(a.id) - Number(b.id));
 const fitted = ['pyx', 'pxy', 'e_tki', 'Y_init'];

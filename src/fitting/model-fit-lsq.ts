@@ -31,8 +31,8 @@ export type LsqSolver = (problem: LsqProblem, x0: Float64Array) => LsqResult;
 /** Tolerances for fits to ODE solutions. */
 export const LSQ_DEFAULTS = { ftol: 1e-10, xtol: 1e-8, gtol: 1e-8, maxIterations: 100 } as const;
 
-export const lsqSolver: LsqSolver | undefined = (problem, x0) => {
-  const r = leastSquares(problem, x0, LSQ_DEFAULTS);
+/** leastSquares' result in this signature: converged when a tolerance (not the iteration cap) stopped it. */
+export function lsqResult(r: ReturnType<typeof leastSquares>): LsqResult {
   return {
     x: r.x,
     cost: r.cost,
@@ -40,4 +40,7 @@ export const lsqSolver: LsqSolver | undefined = (problem, x0) => {
     converged: r.status === 'gtol' || r.status === 'ftol' || r.status === 'xtol',
     message: r.message,
   };
-};
+}
+
+export const lsqSolver: LsqSolver | undefined = (problem, x0) =>
+  lsqResult(leastSquares(problem, x0, LSQ_DEFAULTS));

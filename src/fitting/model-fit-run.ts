@@ -12,7 +12,7 @@ import { cmaes } from './cmaes.js';
 import type { Series } from './data.js';
 import { type IdentifiabilityReport, identifiability } from './identifiability.js';
 import { ModelFitError, ModelFitProblem, type ModelFitSetup, nelderMeadLocal } from './model-fit.js';
-import { type LsqProblem, lsqSolver } from './model-fit-lsq.js';
+import { type LsqProblem, type LsqSolver, lsqSolver } from './model-fit-lsq.js';
 import { type LocalResult, multistart } from './multistart.js';
 import type { Residual } from './objective.js';
 import { chiSquare1Quantile, type ParameterProfile, profileLikelihood } from './profile.js';
@@ -406,19 +406,28 @@ function summariseIdentifiability(
   };
 }
 
+/** Overrides for localFit's least-squares branch (bench/fit.ts compares solver variants through them). */
+export interface LocalFitOptions {
+  /** The least-squares solver (default model-fit-lsq.ts's lsqSolver). */
+  readonly solver?: LsqSolver;
+  /** false: give the solver no Jacobian, so that it differences the residuals itself (default true). */
+  readonly jacobian?: boolean;
+}
+
 /**
  * One local optimisation from natural x0, optionally with parameter `fixedIndex` held at `fixedValue` (profiles).
  * 'lm': least squares on the residuals at sigma `sigma` over the free working coordinates; 'nelder-mead': the full
  * NLL F over the free logit coordinates. The returned value is F at the result either way.
  */
-function localFit(
+export function localFit(
   problem: ModelFitProblem,
   method: LocalMethod,
   F: (x: ArrayLike<number>) => number,
   x0: Float64Array,
   sigma: number,
-  fixedIndex: number,
-  fixedValue: number,
+  fixedIndex = -1,
+  fixedValue = 0,
+  options: LocalFitOptions = {},
 ): LocalResult {
   const n = problem.n;
   const free: number[] = [];
@@ -455,7 +464,7 @@ function localFit(
     for (let k = 0; k < nf; k++) out[free[k]] = r.x[k];
     return { x: out, value: r.value, converged: r.converged, evaluations: r.evaluations };
   }
-  const solver = lsqSolver;
+  const solver = options.solver ?? lsqSolver;
   if (!solver) throw new ModelFitError('no least-squares solver available');
   const { lo, hi } = problem.bounds();
   const wFull = problem.toWorking(full);
@@ -474,12 +483,17 @@ function localFit(
       set(v);
       return problem.residuals(wFull, sigma, out);
     },
-    jacobian: (v, Jout) => {
-      set(v);
-      if (!problem.jacobian(wFull, sigma, Jfull, r)) return false;
-      for (let i = 0; i < m; i++) for (let k = 0; k < nf; k++) Jout[i * nf + k] = Jfull[i * n + free[k]];
-      return true;
-    },
+    ...(options.jacobian === false
+      ? {}
+      : {
+          jacobian: (v: Float64Array, Jout: Float64Array) => {
+            set(v);
+            if (!problem.jacobian(wFull, sigma, Jfull, r)) return false;
+            for (let i = 0; i < m; i++)
+              for (let k = 0; k < nf; k++) Jout[i * nf + k] = Jfull[i * n + free[k]];
+            return true;
+          },
+        }),
   };
   const v0 = Float64Array.from(free, (j) => Math.min(hi[j], Math.max(lo[j], wFull[j])));
   const res = solver(lsq, v0);

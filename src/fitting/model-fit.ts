@@ -25,6 +25,7 @@
  * BIC compare models on the same data correctly). k counts the fitted parameters plus sigma when estimated.
  */
 import type { CompiledModel } from '../models/compile/compile.js';
+import { type PreparedSimulation, prepareSimulation } from '../models/prepared-simulation.js';
 import { prepareSensitivities, type SensitivitySystem } from '../models/sensitivity.js';
 import { simulateModel } from '../models/simulate.js';
 import type { Series } from './data.js';
@@ -118,6 +119,17 @@ export class ModelFitProblem {
   private readonly plus: Float64Array;
   private readonly minus: Float64Array;
   private readonly r: Float64Array;
+  /**
+   * Plain solves reuse one prepared simulation (built on first use): Nelder-Mead, SAEM, MCMC and profile
+   * refits call `predict` tens of thousands of times, and simulateModel rebuilt the stepper, its LU buffers and
+   * the event machinery on each call. Results are bit-identical (prepared-simulation.ts).
+   */
+  private prepared: PreparedSimulation | undefined;
+  /** Full parameter vector and observable rows handed to the prepared simulation (grown on demand). */
+  private readonly pFull: Float64Array;
+  private simOut: Float64Array;
+  /** One series' scaled observable at its grid times (predict). */
+  private readonly gridOut: Float64Array;
 
   constructor(
     readonly setup: ModelFitSetup,
@@ -204,6 +216,9 @@ export class ModelFitProblem {
     this.plus = new Float64Array(m);
     this.minus = new Float64Array(m);
     this.r = new Float64Array(m);
+    this.pFull = new Float64Array(ids.length);
+    this.simOut = new Float64Array(Math.max(1, ...this.grids.map((g) => g.times.length)));
+    this.gridOut = new Float64Array(this.simOut.length);
     this.jacobianMethod = setup.jacobian ?? 'forward';
     if (this.jacobianMethod === 'forward') {
       try {
@@ -254,18 +269,63 @@ export class ModelFitProblem {
     return rec;
   }
 
-  /** Simulates series `k` at the given model times; the observable (scaled) or null when the solve failed. */
+  /** Simulates at the given model times (sorted); the observable (scaled) or null when the solve failed. */
   simulate(x: ArrayLike<number>, times: ArrayLike<number>): Float64Array | null {
+    const out = new Float64Array(times.length);
+    return this.simulateInto(x, times, out) ? out : null;
+  }
+
+  /** As `simulate`, into out[0 .. times.length); false when the solve failed or a value is not finite. */
+  private simulateInto(x: ArrayLike<number>, times: ArrayLike<number>, out: Float64Array): boolean {
     const tStart = this.setup.tStart ?? 0;
-    const last = times[times.length - 1];
-    const tEnd = last > tStart ? last : tStart + 1e-9;
+    const nt = times.length;
     this.solves++;
+    // A grid that ends at tStart: simulateModel integrates to tStart + 1e-9 (kept as it was).
+    if (!(times[nt - 1] > tStart)) return this.simulateOnce(x, times, out);
+    const p = this.pFull;
+    p.set(this.p0);
+    for (let k = 0; k < this.n; k++) p[this.index[k]] = x[k];
+    if (this.simOut.length < nt) this.simOut = new Float64Array(nt);
+    const y = this.simOut;
+    try {
+      // Inside the try: bad ODE settings fail the solve (null), as simulateModel's errors did.
+      const sim = this.prepared ?? this.prepare();
+      if (sim.run(p, times, y, tStart) !== 'Success') return false;
+    } catch {
+      return false;
+    }
+    for (let k = 0; k < nt; k++) {
+      out[k] = this.scale * y[k];
+      if (!Number.isFinite(out[k])) return false;
+    }
+    return true;
+  }
+
+  private prepare(): PreparedSimulation {
+    const model = this.setup.model;
+    const ode = this.setup.ode ?? {};
+    this.prepared = prepareSimulation(model, {
+      observables: [this.setup.observable],
+      rtol: ode.rtol ?? FIT_ODE_DEFAULTS.rtol,
+      atol: ode.atol ?? FIT_ODE_DEFAULTS.atol,
+      ...(ode.method !== undefined ? { method: ode.method } : {}),
+      ...(ode.maxSteps !== undefined ? { maxSteps: ode.maxSteps } : {}),
+      maxOutputTimes: this.simOut.length,
+      // simulateModel received every fitted and fixed value in `params`: they win over initial assignments.
+      keep: model.parameterIds.filter((_, j) => this.keep[j] === 1),
+    });
+    return this.prepared;
+  }
+
+  /** One simulateModel solve (a grid that does not extend past tStart). */
+  private simulateOnce(x: ArrayLike<number>, times: ArrayLike<number>, out: Float64Array): boolean {
+    const tStart = this.setup.tStart ?? 0;
     const ode = this.setup.ode ?? {};
     let tc: ReturnType<typeof simulateModel>;
     try {
       tc = simulateModel(this.setup.model, {
         tStart,
-        tEnd,
+        tEnd: tStart + 1e-9,
         saveat: times,
         params: this.parameterVector(x),
         rtol: ode.rtol ?? FIT_ODE_DEFAULTS.rtol,
@@ -274,29 +334,28 @@ export class ModelFitProblem {
         ...(ode.maxSteps !== undefined ? { maxSteps: ode.maxSteps } : {}),
       });
     } catch {
-      return null;
+      return false;
     }
-    if (tc.retcode !== 'Success') return null;
+    if (tc.retcode !== 'Success') return false;
     const no = tc.ids.length;
-    const out = new Float64Array(times.length);
     // Post-event value at a save time that coincides with an event (the solution repeats such a time).
     let i = 0;
     for (let k = 0; k < times.length; k++) {
       while (i < tc.time.length && tc.time[i] < times[k]) i++;
       while (i + 1 < tc.time.length && tc.time[i + 1] === times[k]) i++;
-      if (i >= tc.time.length) return null;
+      if (i >= tc.time.length) return false;
       out[k] = this.scale * tc.values[i * no + this.obsIndex];
-      if (!Number.isFinite(out[k])) return null;
+      if (!Number.isFinite(out[k])) return false;
     }
-    return out;
+    return true;
   }
 
   /** Model predictions at every observation (in series order) into this.pred; false when a solve failed. */
   predict(x: ArrayLike<number>, out: Float64Array = this.pred): boolean {
     let i = 0;
     for (const g of this.grids) {
-      const y = this.simulate(x, g.times);
-      if (!y) return false;
+      const y = this.gridOut;
+      if (!this.simulateInto(x, g.times, y)) return false;
       for (let k = 0; k < g.at.length; k++) out[i++] = y[g.at[k]];
     }
     return true;

@@ -24,21 +24,25 @@ export interface PublishedValues {
   readonly source?: string;
 }
 
-export interface FitReportInput {
-  readonly result: ModelFitResult;
+/** What every fit report's header shows (the maximum-likelihood, Bayesian and population reports). */
+export interface FitReportHeaderInput {
   readonly title?: string;
-  readonly description?: string;
   /** exoniche version (default: the package version). */
   readonly version?: string;
   /** Creation date in the header (default: now; pass a fixed value for byte-identical output). */
   readonly createdAt?: Date | string;
   readonly inputs?: readonly { readonly path: string; readonly sha256: string }[];
+  readonly extra?: Readonly<Record<string, string | number>>;
+}
+
+export interface FitReportInput extends FitReportHeaderInput {
+  readonly result: ModelFitResult;
+  readonly description?: string;
   /** Axis labels. */
   readonly timeLabel?: string;
   readonly valueLabel?: string;
   /** Per subject id. */
   readonly published?: Readonly<Record<string, PublishedValues>>;
-  readonly extra?: Readonly<Record<string, string | number>>;
 }
 
 const WIDTH = 600;
@@ -68,6 +72,36 @@ function base(width = WIDTH, height = HEIGHT): Record<string, unknown> {
 
 const slug = (s: string) => s.replace(/[^A-Za-z0-9_-]/g, '_');
 
+/** The whole decades around positive values (a log axis from 10^floor to 10^ceil). */
+function decadeDomain(ys: readonly number[]): [number, number] {
+  return [10 ** Math.floor(Math.log10(Math.min(...ys))), 10 ** Math.ceil(Math.log10(Math.max(...ys)))];
+}
+
+/** Measured points (filled circles) and left-censored limits (open down-triangles) on the x and y encodings. */
+function observationLayers(measured: unknown[], censored: unknown[], x: unknown, y: unknown): unknown[] {
+  const layers: unknown[] = [
+    {
+      data: { values: measured },
+      mark: { type: 'point', filled: true, size: 40, color: '#d7301f', opacity: 0.9 },
+      encoding: { x, y },
+    },
+  ];
+  if (censored.length > 0)
+    layers.push({
+      data: { values: censored },
+      mark: {
+        type: 'point',
+        shape: 'triangle-down',
+        filled: false,
+        size: 70,
+        color: '#d7301f',
+        strokeWidth: 1.5,
+      },
+      encoding: { x, y },
+    });
+  return layers;
+}
+
 /** Data, fitted curve and censored limits of one subject. */
 export function dataFigure(s: SubjectFit, timeLabel: string, valueLabel: string): Figure {
   const curve = s.trajectory.flatMap((tr) =>
@@ -80,8 +114,7 @@ export function dataFigure(s: SubjectFit, timeLabel: string, valueLabel: string)
     .filter((r) => r.censored)
     .map((r) => ({ t: r6(r.t), y: r6(r.observed), series: r.series }));
   const ys = [...curve, ...measured, ...censored].map((r) => r.y as number).filter((v) => v > 0);
-  const lo = 10 ** Math.floor(Math.log10(Math.min(...ys)));
-  const hi = 10 ** Math.ceil(Math.log10(Math.max(...ys)));
+  const [lo, hi] = decadeDomain(ys);
   const x = { field: 't', type: 'quantitative', title: timeLabel };
   const y = { field: 'y', type: 'quantitative', title: valueLabel, scale: { type: 'log', domain: [lo, hi] } };
   const layer: unknown[] = [
@@ -90,25 +123,8 @@ export function dataFigure(s: SubjectFit, timeLabel: string, valueLabel: string)
       mark: { type: 'line', strokeWidth: 2, color: '#2b5797' },
       encoding: { x, y, detail: { field: 'series' } },
     },
-    {
-      data: { values: measured },
-      mark: { type: 'point', filled: true, size: 40, color: '#d7301f', opacity: 0.9 },
-      encoding: { x, y },
-    },
+    ...observationLayers(measured, censored, x, y),
   ];
-  if (censored.length > 0)
-    layer.push({
-      data: { values: censored },
-      mark: {
-        type: 'point',
-        shape: 'triangle-down',
-        filled: false,
-        size: 70,
-        color: '#d7301f',
-        strokeWidth: 1.5,
-      },
-      encoding: { x, y },
-    });
   return {
     id: `data-${slug(s.id)}`,
     title: `Subject ${s.id}: data and fitted curve`,
@@ -410,15 +426,10 @@ export function fitResultJson(r: ModelFitResult): unknown {
 // ---------------------------------------------------------------------------------------------------------------
 // Bayesian fits (exoniche fit --bayes)
 
-export interface BayesReportInput {
+export interface BayesReportInput extends FitReportHeaderInput {
   readonly result: ModelBayesResult;
-  readonly title?: string;
-  readonly version?: string;
-  readonly createdAt?: Date | string;
-  readonly inputs?: readonly { readonly path: string; readonly sha256: string }[];
   readonly timeLabel?: string;
   readonly valueLabel?: string;
-  readonly extra?: Readonly<Record<string, string | number>>;
 }
 
 /** Data with the posterior median curve, the 95 % credible band of the curve and the 95 % predictive band. */
@@ -440,8 +451,7 @@ export function bandFigure(s: SubjectPosterior, timeLabel: string, valueLabel: s
     ...measured.map((r) => r.y),
     ...censored.map((r) => r.y),
   ].filter((v): v is number => v !== null && v > 0);
-  const lo = 10 ** Math.floor(Math.log10(Math.min(...ys)));
-  const hi = 10 ** Math.ceil(Math.log10(Math.max(...ys)));
+  const [lo, hi] = decadeDomain(ys);
   const x = { field: 't', type: 'quantitative', title: timeLabel };
   const yScale = { type: 'log', domain: [lo, hi] };
   const layer: unknown[] = [
@@ -464,25 +474,8 @@ export function bandFigure(s: SubjectPosterior, timeLabel: string, valueLabel: s
       mark: { type: 'line', strokeWidth: 2, color: '#08306b' },
       encoding: { x, y: { field: 'med', type: 'quantitative', scale: yScale } },
     },
-    {
-      data: { values: measured },
-      mark: { type: 'point', filled: true, size: 40, color: '#d7301f', opacity: 0.9 },
-      encoding: { x, y: { field: 'y', type: 'quantitative', scale: yScale } },
-    },
+    ...observationLayers(measured, censored, x, { field: 'y', type: 'quantitative', scale: yScale }),
   ];
-  if (censored.length > 0)
-    layer.push({
-      data: { values: censored },
-      mark: {
-        type: 'point',
-        shape: 'triangle-down',
-        filled: false,
-        size: 70,
-        color: '#d7301f',
-        strokeWidth: 1.5,
-      },
-      encoding: { x, y: { field: 'y', type: 'quantitative', scale: yScale } },
-    });
   return {
     id: `band-${slug(s.id)}`,
     title: `Subject ${s.id}: posterior predictive band`,
@@ -653,15 +646,10 @@ export async function renderBayesReport(input: BayesReportInput): Promise<string
 // ---------------------------------------------------------------------------------------------------------------
 // Population fits (exoniche fit --population)
 
-export interface PopulationReportInput {
+export interface PopulationReportInput extends FitReportHeaderInput {
   readonly result: ModelPopulationResult;
-  readonly title?: string;
-  readonly version?: string;
-  readonly createdAt?: Date | string;
-  readonly inputs?: readonly { readonly path: string; readonly sha256: string }[];
   /** The cohort.coreFit YAML block, when there is one. */
   readonly coreFitYaml?: string;
-  readonly extra?: Readonly<Record<string, string | number>>;
 }
 
 /** SAEM trajectories: population value, omega and sigma per iteration, with the end of the burn-in marked. */

@@ -1,30 +1,10 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it, vi } from 'vitest';
-import { main } from '../../src/cli/main.js';
+import { describe, expect, it } from 'vitest';
+import { DECAY_EXM } from '../fitting/model-fit-fixture.js';
+import { runCliInProcess } from '../support/cli.js';
 import { REPO_ROOT, runCli } from '../support/run-cli.js';
-
-/** The CLI in this process (fast; stdout and stderr captured). */
-async function inProcess(args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: unknown) => {
-    stdout += String(chunk);
-    return true;
-  });
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: unknown) => {
-    stderr += String(chunk);
-    return true;
-  });
-  try {
-    const code = await main(['node', 'exoniche', ...args]);
-    return { code, stdout, stderr };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
 
 const DECAY = join(REPO_ROOT, 'models/examples/decay.exm');
 const dir = mkdtempSync(join(tmpdir(), 'exoniche-fit-'));
@@ -41,21 +21,13 @@ writeFileSync(
   ].join('\n'),
 );
 
+/** `exoniche fit` of decay.exm's A against DATA (in this process) with further arguments. */
+const DECAY_FIT = ['fit', DECAY, '--data', DATA, '--observable', 'A'];
+const fitDecay = (...args: string[]) => runCliInProcess([...DECAY_FIT, ...args]);
+
 describe('exoniche fit', () => {
   it('recovers the decay rate per subject (--json), with the censored point costing nothing', () => {
-    const r = runCli([
-      'fit',
-      DECAY,
-      '--data',
-      DATA,
-      '--observable',
-      'A',
-      '--param',
-      'k=0.01:2',
-      '--starts',
-      '2',
-      '--json',
-    ]);
+    const r = runCli([...DECAY_FIT, '--param', 'k=0.01:2', '--starts', '2', '--json']);
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(out.ok).toBe(true);
@@ -68,13 +40,7 @@ describe('exoniche fit', () => {
 
   it('writes fit.json, residuals.csv, report.html and manifest.json with --out (pooled, sigma given)', async () => {
     const out = join(dir, 'run');
-    const r = await inProcess([
-      'fit',
-      DECAY,
-      '--data',
-      DATA,
-      '--observable',
-      'A',
+    const r = await fitDecay(
       '--param',
       'k=0.01:2:linear:0.5',
       '--pooled',
@@ -86,7 +52,7 @@ describe('exoniche fit', () => {
       '--out',
       out,
       '--quiet',
-    ]);
+    );
     expect(r.code, r.stderr).toBe(0);
     expect(readdirSync(out).sort()).toEqual(['fit.json', 'manifest.json', 'report.html', 'residuals.csv']);
     const fit = JSON.parse(readFileSync(join(out, 'fit.json'), 'utf8'));
@@ -103,61 +69,39 @@ describe('exoniche fit', () => {
     const html = readFileSync(join(out, 'report.html'), 'utf8');
     expect(html).toContain('id="fig-profiles-pooled"');
     // the folder exists now: refused without --force
-    const again = await inProcess([
-      'fit',
-      DECAY,
-      '--data',
-      DATA,
-      '--observable',
-      'A',
-      '--param',
-      'k=0.01:2',
-      '--out',
-      out,
-    ]);
+    const again = await fitDecay('--param', 'k=0.01:2', '--out', out);
     expect(again.code).toBe(73);
   });
 
   it('exit 64 for bad --param syntax and unknown parameter ids', async () => {
-    const bad = await inProcess(['fit', DECAY, '--data', DATA, '--observable', 'A', '--param', 'k=0.01']);
+    const bad = await fitDecay('--param', 'k=0.01');
     expect(bad.code).toBe(64);
     expect(bad.stderr).toMatch(/--param k: wrong number of fields/);
-    const inverted = await inProcess([
-      'fit',
-      DECAY,
-      '--data',
-      DATA,
-      '--observable',
-      'A',
-      '--param',
-      'k=2:0.01',
-    ]);
+    const inverted = await fitDecay('--param', 'k=2:0.01');
     expect(inverted.code).toBe(64);
     expect(inverted.stderr).toMatch(/lo < hi/);
-    const unknown = await inProcess([
-      'fit',
-      DECAY,
-      '--data',
-      DATA,
-      '--observable',
-      'A',
-      '--param',
-      'kk=0.01:2',
-    ]);
+    const unknown = await fitDecay('--param', 'kk=0.01:2');
     expect(unknown.code).toBe(64);
     expect(unknown.stderr).toMatch(/unknown parameter 'kk'.*parameters: .*k/);
-    const obs = await inProcess(['fit', DECAY, '--data', DATA, '--observable', 'B', '--param', 'k=0.01:2']);
+    const obs = await fitDecay('--observable', 'B', '--param', 'k=0.01:2');
     expect(obs.code).toBe(64);
     expect(obs.stderr).toMatch(/unknown observable 'B'/);
   });
 
   it('exit 66 for a missing data file, 65 with file:line:field for a malformed one', async () => {
-    const missing = await inProcess(['fit', DECAY, '--data', join(dir, 'nope.csv'), '--param', 'k=0.01:2']);
+    const missing = await runCliInProcess([
+      'fit',
+      DECAY,
+      '--data',
+      join(dir, 'nope.csv'),
+      '--param',
+      'k=0.01:2',
+    ]);
     expect(missing.code).toBe(66);
     expect(missing.stderr).toMatch(/nope\.csv: no such file/);
     const badFile = join(dir, 'bad.csv');
     writeFileSync(badFile, 'subject,day,amount\ns1,0,10\ns1,1,-3\n');
-    const bad = await inProcess([
+    const bad = await runCliInProcess([
       'fit',
       DECAY,
       '--data',
@@ -177,14 +121,7 @@ describe('exoniche fit', () => {
 const PDECAY = join(dir, 'pdecay.exm');
 writeFileSync(
   PDECAY,
-  `model pdecay
-  compartment c = 1
-  substanceOnly species Y in c
-  Y_init = 1000
-  Y = Y_init
-  e_tki = 0.4
-  kill: Y => ; e_tki*Y
-end
+  `${DECAY_EXM}
 `,
 );
 const PDATA = join(dir, 'pdata.csv');
@@ -204,16 +141,14 @@ const PDATA = join(dir, 'pdata.csv');
   );
 }
 
+/** `exoniche fit` of pdecay.exm's Y against PDATA, e_tki in [0.01, 5] (in this process), with further arguments. */
+const fitPdecay = (...args: string[]) =>
+  runCliInProcess(['fit', PDECAY, '--data', PDATA, '--observable', 'Y', '--param', 'e_tki=0.01:5', ...args]);
+
 describe('exoniche fit --bayes', () => {
   it('prints per-subject posterior summaries, histograms and bands (--json) and writes draws.csv', async () => {
     const out = join(dir, 'bayes');
-    const r = await inProcess([
-      'fit',
-      DECAY,
-      '--data',
-      DATA,
-      '--observable',
-      'A',
+    const r = await fitDecay(
       '--param',
       'k=0.01:2',
       '--sigma',
@@ -230,7 +165,7 @@ describe('exoniche fit --bayes', () => {
       '--json',
       '--out',
       out,
-    ]);
+    );
     expect(r.code, r.stderr).toBe(0);
     const j = JSON.parse(r.stdout);
     const s = j.result.subjects[0];
@@ -255,17 +190,16 @@ describe('exoniche fit --bayes', () => {
   });
 
   it('exit 64 for conflicting or misplaced options', async () => {
-    const base = ['fit', DECAY, '--data', DATA, '--observable', 'A', '--param', 'k=0.01:2'];
-    const both = await inProcess([...base, '--bayes', '--population']);
+    const both = await fitDecay('--param', 'k=0.01:2', '--bayes', '--population');
     expect(both.code).toBe(64);
     expect(both.stderr).toMatch(/--bayes and --population exclude each other/);
-    const chains = await inProcess([...base, '--chains', '2']);
+    const chains = await fitDecay('--param', 'k=0.01:2', '--chains', '2');
     expect(chains.code).toBe(64);
     expect(chains.stderr).toMatch(/--chains needs --bayes or --population/);
-    const zero = await inProcess([...base, '--bayes', '--draws', '0']);
+    const zero = await fitDecay('--param', 'k=0.01:2', '--bayes', '--draws', '0');
     expect(zero.code).toBe(64);
     expect(zero.stderr).toMatch(/--draws/);
-    const profile = await inProcess([...base, '--bayes', '--profile']);
+    const profile = await fitDecay('--param', 'k=0.01:2', '--bayes', '--profile');
     expect(profile.code).toBe(64);
     expect(profile.stderr).toMatch(/--profile applies to maximum-likelihood fits/);
   });
@@ -274,15 +208,7 @@ describe('exoniche fit --bayes', () => {
 describe('exoniche fit --population', () => {
   it('prints population estimates and the coreFit YAML, and writes core-fit.yaml', async () => {
     const out = join(dir, 'population');
-    const r = await inProcess([
-      'fit',
-      PDECAY,
-      '--data',
-      PDATA,
-      '--observable',
-      'Y',
-      '--param',
-      'e_tki=0.01:5',
+    const r = await fitPdecay(
       '--fix',
       'Y_init=1000',
       '--population',
@@ -294,7 +220,7 @@ describe('exoniche fit --population', () => {
       '2',
       '--out',
       out,
-    ]);
+    );
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/SAEM population fit of e_tki to 4 subjects/);
     expect(r.stdout).toMatch(/core: fitted/);
@@ -321,35 +247,15 @@ describe('exoniche fit --population', () => {
   });
 
   it('exit 64 for one subject, --pooled and a bad --covariance', async () => {
-    const base = [
-      'fit',
-      PDECAY,
-      '--data',
-      PDATA,
-      '--observable',
-      'Y',
-      '--param',
-      'e_tki=0.01:5',
-      '--population',
-    ];
-    const one = await inProcess([...base, '--subjects', 'p1']);
+    const one = await fitPdecay('--population', '--subjects', 'p1');
     expect(one.code).toBe(64);
     expect(one.stderr).toMatch(/at least 2 subjects/);
-    const pooled = await inProcess([...base, '--pooled']);
+    const pooled = await fitPdecay('--population', '--pooled');
     expect(pooled.code).toBe(64);
-    const cov = await inProcess([...base, '--covariance', 'banded']);
+    const cov = await fitPdecay('--population', '--covariance', 'banded');
     expect(cov.code).toBe(64);
     expect(cov.stderr).toMatch(/--covariance: expected diagonal or full, got 'banded'/);
-    const burn = await inProcess([
-      'fit',
-      PDECAY,
-      '--data',
-      PDATA,
-      '--param',
-      'e_tki=0.01:5',
-      '--burn-in',
-      '5',
-    ]);
+    const burn = await fitPdecay('--burn-in', '5');
     expect(burn.code).toBe(64);
     expect(burn.stderr).toMatch(/--burn-in needs --population/);
   });

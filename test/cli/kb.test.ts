@@ -1,8 +1,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it, vi } from 'vitest';
-import { main } from '../../src/cli/main.js';
+import { describe, expect, it } from 'vitest';
+import { runCliInProcess } from '../support/cli.js';
 import { runCli } from '../support/run-cli.js';
 
 /** Rows of an aligned table (after the header and dashes), split on runs of two or more spaces. */
@@ -17,26 +17,8 @@ function tableRows(text: string): string[][] {
   return rows;
 }
 
-/** The CLI in this process (fast), capturing stdout and stderr; the child-process tests below cover the real entry. */
-async function inProcess(args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: unknown) => {
-    stdout += String(chunk);
-    return true;
-  });
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: unknown) => {
-    stderr += String(chunk);
-    return true;
-  });
-  try {
-    const code = await main(['node', 'exoniche', ...args]);
-    return { code, stdout, stderr };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
+/** The CLI in this process (fast); the child-process tests below cover the real entry. */
+const inProcess = runCliInProcess;
 
 describe('exoniche kb (child process, as a user runs it)', () => {
   it('kb mutations --drug dasatinib prints an aligned table of dasatinib rows', () => {

@@ -1,30 +1,9 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it, vi } from 'vitest';
-import { main } from '../../src/cli/main.js';
+import { describe, expect, it } from 'vitest';
 import { ishigamiIndices } from '../../src/fitting/gsa/test-functions.js';
-
-/** The CLI in this process, capturing stdout and stderr. */
-async function cli(args: readonly string[]) {
-  let stdout = '';
-  let stderr = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: unknown) => {
-    stdout += String(chunk);
-    return true;
-  });
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: unknown) => {
-    stderr += String(chunk);
-    return true;
-  });
-  try {
-    const code = await main(['node', 'exoniche', ...args]);
-    return { code, stdout, stderr };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
+import { runCliInProcess } from '../support/cli.js';
 
 const ISHIGAMI_EXM = `model ishigami
   compartment c = 1
@@ -46,7 +25,7 @@ describe('exoniche sensitivity', () => {
     const dir = mkdtempSync(join(tmpdir(), 'exoniche-gsa-cli-'));
     const model = join(dir, 'ishigami.exm');
     writeFileSync(model, ISHIGAMI_EXM);
-    const r = await cli([
+    const r = await runCliInProcess([
       'sensitivity',
       model,
       '--output',
@@ -63,7 +42,7 @@ describe('exoniche sensitivity', () => {
     // without --json: the human summary
     expect(r.stdout).toMatch(/sensitivity 'ishigami' \(model\).*1280 design points/);
     expect(r.stdout).toMatch(/x2 +0\.\d{3} \[/);
-    const j = await cli([
+    const j = await runCliInProcess([
       'sensitivity',
       model,
       '--output',
@@ -106,7 +85,7 @@ describe('exoniche sensitivity', () => {
       '--trajectories',
       '6',
     ];
-    const r = await cli([...args, '--workers', '0', '--out', out, '--quiet']);
+    const r = await runCliInProcess([...args, '--workers', '0', '--out', out, '--quiet']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toBe('');
     for (const f of [
@@ -122,10 +101,10 @@ describe('exoniche sensitivity', () => {
     expect(indices.outputs[0].method).toBe('morris');
     expect(indices.outputs[0].used).toBe(6);
     // the same command again: every shard is already there
-    const again = await cli([...args, '--workers', '0', '--out', out, '--json']);
+    const again = await runCliInProcess([...args, '--workers', '0', '--out', out, '--json']);
     expect(JSON.parse(again.stdout).shardsSkipped).toBe(1);
     // another plan into the same folder is refused
-    const other = await cli([...args, '--levels', '6', '--workers', '0', '--out', out]);
+    const other = await runCliInProcess([...args, '--levels', '6', '--workers', '0', '--out', out]);
     expect(other.code).toBe(73);
     expect(other.stderr).toMatch(/holds another sweep/);
     rmSync(dir, { recursive: true, force: true });
@@ -135,7 +114,7 @@ describe('exoniche sensitivity', () => {
     const dir = mkdtempSync(join(tmpdir(), 'exoniche-gsa-cli-'));
     const model = join(dir, 'ishigami.exm');
     writeFileSync(model, ISHIGAMI_EXM);
-    const run = (...a: string[]) => cli(['sensitivity', ...a, '--workers', '0', '--json']);
+    const run = (...a: string[]) => runCliInProcess(['sensitivity', ...a, '--workers', '0', '--json']);
     let r = await run(model, '--output', 'f', '--factor', 'x1=1:0');
     expect(r.code).toBe(64);
     expect(JSON.parse(r.stdout).error).toMatch(/--factor 'x1=1:0': need LO < HI/);

@@ -9,23 +9,10 @@ import type { Series } from '../../src/fitting/data.js';
 import { summarizeDraws } from '../../src/fitting/mcmc/index.js';
 import { ModelFitError, type ModelFitSetup } from '../../src/fitting/model-fit.js';
 import { drawsCsv, fitBayes, histogram } from '../../src/fitting/model-fit-bayes.js';
-import { compileModel } from '../../src/models/compile/compile.js';
-import { parseModel } from '../../src/models/text/index.js';
 import { standardNormal, streamFor } from '../../src/numerics/random/index.js';
+import { decayCompiled } from './model-fit-fixture.js';
 
-const model = compileModel(
-  parseModel(
-    `model decay
-  compartment c = 1
-  substanceOnly species Y in c
-  Y_init = 1000
-  Y = Y_init
-  e_tki = 0.4
-  kill: Y => ; e_tki*Y
-end`,
-    'decay.exm',
-  ),
-);
+const model = decayCompiled();
 const SIGMA = 0.2;
 const TIMES = [0.5, 1, 2, 3, 5, 8];
 

@@ -8,23 +8,10 @@ import { describe, expect, it } from 'vitest';
 import type { Series } from '../../src/fitting/data.js';
 import { ModelFitError, type ModelFitSetup } from '../../src/fitting/model-fit.js';
 import { fitPopulation } from '../../src/fitting/model-fit-population.js';
-import { compileModel } from '../../src/models/compile/compile.js';
-import { parseModel } from '../../src/models/text/index.js';
 import { standardNormal, streamFor } from '../../src/numerics/random/index.js';
+import { decayCompiled } from './model-fit-fixture.js';
 
-const model = compileModel(
-  parseModel(
-    `model decay
-  compartment c = 1
-  substanceOnly species Y in c
-  Y_init = 1000
-  Y = Y_init
-  e_tki = 0.4
-  kill: Y => ; e_tki*Y
-end`,
-    'decay.exm',
-  ),
-);
+const model = decayCompiled();
 const TRUE = { k: 0.4, omega: 0.3, sigma: 0.1 };
 const TIMES = [0.5, 1, 2, 4, 6];
 const N = 10;

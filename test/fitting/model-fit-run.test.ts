@@ -1,54 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { fitBiexponential } from '../../src/fitting/biexponential.js';
-import { parseSeriesCsv, type Series } from '../../src/fitting/data.js';
+import type { Series } from '../../src/fitting/data.js';
 import { ModelFitProblem } from '../../src/fitting/model-fit.js';
 import { fitModel } from '../../src/fitting/model-fit-run.js';
-import { tieParameters } from '../../src/fitting/model-fit-tie.js';
-import { loadReferenceModel } from '../../src/knowledge/reference-models.js';
-import { compileModel } from '../../src/models/compile/compile.js';
-import { parseModel } from '../../src/models/text/index.js';
-
-/** Two independent decays: total(t) = u_init e^{-a t} + v_init e^{-b t} (the bi-exponential as an ODE model). */
-const biexpCompiled = () =>
-  compileModel(
-    parseModel(
-      `model biexp
-  compartment c = 1
-  substanceOnly species u in c
-  u_init = 100
-  u = u_init
-  substanceOnly species v in c
-  v_init = 1
-  v = v_init
-  a = 0.05
-  b = 0.005
-  total := u + v
-  du: u => ; a*u
-  dv: v => ; b*v
-end`,
-      'biexp.exm',
-    ),
-  );
-
-const hahnelCsv = 'data/patients/hahnel2020_figS2_on_tki.csv';
-const hahnelSeries = (): Series[] =>
-  parseSeriesCsv(readFileSync(hahnelCsv, 'utf8'), {
-    source: hahnelCsv,
-    id: 'patient',
-    time: 'month',
-    value: 'bcr_abl_percent',
-    censored: 'upper_limit_only',
-  });
-
-const michorCsv = 'data/patients/michor2005_imatinib_patients.csv';
-const michor = (): Series[] =>
-  parseSeriesCsv(readFileSync(michorCsv, 'utf8'), {
-    source: michorCsv,
-    id: 'patient',
-    time: 'day',
-    value: 'bcr_abl_percent',
-  });
+import { biexpCompiled, E_TKI_Y_INIT_SPECS, hahnelPatient, michorSeries } from './model-fit-fixture.js';
 
 const BIEXP_SPECS = [
   { name: 'u_init', lo: 1, hi: 1000, scale: 'log' as const },
@@ -59,7 +14,7 @@ const BIEXP_SPECS = [
 
 describe('fitModel: the ODE bi-exponential against the closed-form fit (3 Michor 2005 patients)', () => {
   const model = biexpCompiled();
-  const series = michor().slice(0, 3);
+  const series = michorSeries().slice(0, 3);
   const r = fitModel({ model, observable: 'total', parameters: BIEXP_SPECS }, series, { seed: 7, starts: 4 });
 
   it('uses least squares with forward sensitivities and converges', () => {
@@ -141,14 +96,8 @@ describe('fitModel: profile intervals equal the exact interval of a linear probl
 });
 
 describe('fitModel: censored data and estimated sigma (Hähnel 2020 patient 8, reduced starts)', () => {
-  const series = hahnelSeries().find((s) => s.id === '8') as Series;
-  const model = compileModel(
-    tieParameters(loadReferenceModel('hahnel2020', { patient: 8 }).model, { X_init: 'pyx*Y_init/pxy' }),
-  );
-  const specs = [
-    { name: 'e_tki', lo: 0.5, hi: 50, scale: 'log' as const },
-    { name: 'Y_init', lo: 1e3, hi: 1.999e6, scale: 'log' as const },
-  ];
+  const { series, model } = hahnelPatient(8);
+  const specs = E_TKI_Y_INIT_SPECS;
   const setup = { model, observable: 'bcr_abl_percent', parameters: specs };
   const r = fitModel(setup, [series], { seed: 3, starts: 3 });
   const s = r.subjects[0];
@@ -178,14 +127,8 @@ describe('fitModel defaults: Hähnel 2020 patient 8 reaches the best optimum of 
   // apart). A hand-run MCMC reached NLL -0.35 where a 3-start fit stopped at 1.17 (sigma for all starts stuck at
   // its ML value at the initial point, 2.0 against 0.22 at the optimum); this checks the default pipeline (8 starts,
   // per-start sigma, basin hopping) against a 41 x 41 grid over the region of the best valleys.
-  const series = hahnelSeries().find((s) => s.id === '8') as Series;
-  const model = compileModel(
-    tieParameters(loadReferenceModel('hahnel2020', { patient: 8 }).model, { X_init: 'pyx*Y_init/pxy' }),
-  );
-  const specs = [
-    { name: 'e_tki', lo: 0.5, hi: 50, scale: 'log' as const },
-    { name: 'Y_init', lo: 1e3, hi: 1.999e6, scale: 'log' as const },
-  ];
+  const { series, model } = hahnelPatient(8);
+  const specs = E_TKI_Y_INIT_SPECS;
   const setup = { model, observable: 'bcr_abl_percent', parameters: specs };
   it('has an NLL <= the grid minimum + 1e-3 (and below the MCMC value -0.35)', () => {
     const s = fitModel(setup, [series], { seed: 1 }).subjects[0];
@@ -204,10 +147,7 @@ describe('fitModel defaults: Hähnel 2020 patient 8 reaches the best optimum of 
 });
 
 describe('fitModel: Hähnel 2020 patient 9, all four on-TKI parameters (loose check against Table S1)', () => {
-  const series = hahnelSeries().find((s) => s.id === '9') as Series;
-  const model = compileModel(
-    tieParameters(loadReferenceModel('hahnel2020', { patient: 9 }).model, { X_init: 'pyx*Y_init/pxy' }),
-  );
+  const { series, model } = hahnelPatient(9);
   // Table S1 (hahnel2020.patient09.*): pyx 3.78e-4, pxy 7.32e-2, e_tki 2.56, Y0 739824
   const pub = { pyx: 3.78e-4, pxy: 7.32e-2, e_tki: 2.56, Y_init: 739824 };
   const specs = [

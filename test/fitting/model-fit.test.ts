@@ -1,40 +1,12 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseSeriesCsv, type Series } from '../../src/fitting/data.js';
-import { ModelFitError, ModelFitProblem, millsRatio } from '../../src/fitting/model-fit.js';
+import type { Series } from '../../src/fitting/data.js';
+import { FIT_ODE_DEFAULTS, ModelFitError, ModelFitProblem, millsRatio } from '../../src/fitting/model-fit.js';
 import { tieParameters } from '../../src/fitting/model-fit-tie.js';
 import { seriesNll } from '../../src/fitting/objective.js';
 import { loadReferenceModel } from '../../src/knowledge/reference-models.js';
 import { compileModel } from '../../src/models/compile/compile.js';
-import { parseModel } from '../../src/models/text/index.js';
-
-/** Two independent decays: total(t) = u_init e^{-a t} + v_init e^{-b t} (the bi-exponential as an ODE model). */
-const BIEXP_MODEL = `model biexp
-  compartment c = 1
-  substanceOnly species u in c
-  u_init = 100
-  u = u_init
-  substanceOnly species v in c
-  v_init = 1
-  v = v_init
-  a = 0.05
-  b = 0.005
-  total := u + v
-  du: u => ; a*u
-  dv: v => ; b*v
-end`;
-
-const biexpCompiled = () => compileModel(parseModel(BIEXP_MODEL, 'biexp.exm'));
-
-const hahnelCsv = 'data/patients/hahnel2020_figS2_on_tki.csv';
-const hahnelSeries = (): Series[] =>
-  parseSeriesCsv(readFileSync(hahnelCsv, 'utf8'), {
-    source: hahnelCsv,
-    id: 'patient',
-    time: 'month',
-    value: 'bcr_abl_percent',
-    censored: 'upper_limit_only',
-  });
+import { simulateModel } from '../../src/models/simulate.js';
+import { biexpCompiled, hahnelSeries } from './model-fit-fixture.js';
 
 describe('ModelFitProblem: residuals against objective.ts', () => {
   const series = hahnelSeries().find((s) => s.id === '8') as Series;
@@ -87,6 +59,68 @@ describe('ModelFitProblem: residuals against objective.ts', () => {
     expect(Number.isFinite(millsRatio(-40))).toBe(true);
     expect(millsRatio(-40)).toBeCloseTo(40, 1); // ~ -z for z -> -inf
     expect(millsRatio(40)).toBe(0);
+  });
+});
+
+describe('ModelFitProblem: predictions (prepared simulation) equal simulateModel bit for bit', () => {
+  // Plain solves go through one prepared simulation (src/models/prepared-simulation.ts); the reference is a
+  // fresh simulateModel call per point with the fitted and fixed values in `params`, as before the change.
+  for (const patient of [8, 10]) {
+    it(`Hähnel 2020 patient ${patient}: 5 parameter points, a fixed parameter, the data times`, () => {
+      const series = hahnelSeries().find((s) => s.id === String(patient)) as Series;
+      const compiled = compileModel(
+        tieParameters(loadReferenceModel('hahnel2020', { patient }).model, { X_init: 'pyx*Y_init/pxy' }),
+      );
+      const names = ['pyx', 'pxy', 'e_tki', 'Y_init'];
+      const p0 = (nm: string) => compiled.p0[compiled.parameterIds.indexOf(nm)];
+      const specs = names.map((name) => ({
+        name,
+        lo: p0(name) / 10,
+        hi: p0(name) * 10,
+        scale: 'log' as const,
+      }));
+      const fixed = { t_stop: 1e6 };
+      const problem = new ModelFitProblem(
+        { model: compiled, observable: 'bcr_abl_percent', parameters: specs, fixed },
+        [series],
+      );
+      const times = [...new Set(series.observations.map((o) => o.t))].sort((a, b) => a - b);
+      for (let k = 0; k < 5; k++) {
+        const x = names.map((nm, j) => p0(nm) * Math.exp(0.4 * Math.sin(1.3 * k + j)));
+        const tc = simulateModel(compiled, {
+          tStart: 0,
+          tEnd: times[times.length - 1],
+          saveat: times,
+          params: { ...fixed, ...Object.fromEntries(names.map((nm, j) => [nm, x[j]])) },
+          ...FIT_ODE_DEFAULTS,
+        });
+        expect(tc.retcode).toBe('Success');
+        const q = tc.ids.indexOf('bcr_abl_percent');
+        const ref = times.map((t) => tc.values[tc.time.lastIndexOf(t) * tc.ids.length + q]);
+        const got = problem.simulate(x, times) as Float64Array;
+        expect(Array.from(got)).toEqual(ref);
+        for (let i = 0; i < ref.length; i++) expect(Object.is(got[i], ref[i])).toBe(true);
+        const pred = problem.predictions(x) as Float64Array;
+        series.observations.forEach((o, i) => expect(pred[i]).toBe(ref[times.indexOf(o.t)]));
+      }
+      expect(problem.solves).toBe(10);
+    });
+  }
+
+  it('a failed solve (maxSteps exhausted) gives null, and the next good solve is unaffected', () => {
+    const model = biexpCompiled();
+    const specs = [{ name: 'a', lo: 0.005, hi: 0.5, scale: 'log' as const }];
+    const ok = new ModelFitProblem({ model, observable: 'total', parameters: specs }, [
+      { id: 's', observations: [{ t: 50, value: 10, censored: false }] },
+    ]);
+    const tight = new ModelFitProblem(
+      { model, observable: 'total', parameters: specs, ode: { maxSteps: 2 } },
+      [{ id: 's', observations: [{ t: 50, value: 10, censored: false }] }],
+    );
+    expect(tight.predictions([0.05])).toBeNull();
+    const y = ok.simulate([0.05], [0, 50]) as Float64Array;
+    expect(Math.abs(y[1] - (100 * Math.exp(-2.5) + Math.exp(-0.25)))).toBeLessThanOrEqual(1e-6 * y[1]);
+    expect(ok.simulate([0.05], [0, 50])).toEqual(y);
   });
 });
 

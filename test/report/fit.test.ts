@@ -4,14 +4,13 @@ import type { ModelFitSetup } from '../../src/fitting/model-fit.js';
 import { fitBayes } from '../../src/fitting/model-fit-bayes.js';
 import { fitPopulation } from '../../src/fitting/model-fit-population.js';
 import type { ModelFitResult, SubjectFit } from '../../src/fitting/model-fit-run.js';
-import { compileModel } from '../../src/models/compile/compile.js';
-import { parseModel } from '../../src/models/text/index.js';
 import {
   fitResultJson,
   renderBayesReport,
   renderFitReport,
   renderPopulationReport,
 } from '../../src/report/fit.js';
+import { decayCompiled } from '../fitting/model-fit-fixture.js';
 import { dataMarks, figuresOf } from './svg.js';
 
 const CREATED = '2026-11-27T08:00:00.000Z';
@@ -207,19 +206,7 @@ describe('renderFitReport', () => {
 
 describe('renderBayesReport and renderPopulationReport', () => {
   /** A one-parameter decay posterior and a two-subject population fit of the same model (fast). */
-  const model = compileModel(
-    parseModel(
-      `model decay
-  compartment c = 1
-  substanceOnly species Y in c
-  Y_init = 1000
-  Y = Y_init
-  e_tki = 0.4
-  kill: Y => ; e_tki*Y
-end`,
-      'decay.exm',
-    ),
-  );
+  const model = decayCompiled();
   const mk = (id: string, k: number): Series => ({
     id,
     observations: [0.5, 1, 2, 4, 6].map((t, i) => ({

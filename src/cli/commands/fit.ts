@@ -531,6 +531,18 @@ async function runFit(modelArg: string, flags: FitFlags, command: string): Promi
     { path: flags.data as string, sha256: sha256(data.text) },
     { path: base.path, sha256: fileSha256(base.path) },
   ];
+  // Settings recorded in every manifest (the maximum-likelihood one adds its own after these).
+  const settings = {
+    model: modelArg,
+    observable,
+    observableScale,
+    timeScale,
+    timeOffset,
+    columns: data.columns,
+    parameters: specsRaw,
+    ties,
+    sigma,
+  };
   if (mode.kind !== 'ml') {
     const ctx: ModeContext = {
       modelArg,
@@ -540,18 +552,7 @@ async function runFit(modelArg: string, flags: FitFlags, command: string): Promi
       seed,
       inputs,
       columns: data.columns,
-      settings: {
-        model: modelArg,
-        observable,
-        observableScale,
-        timeScale,
-        timeOffset,
-        columns: data.columns,
-        parameters: specsRaw,
-        ties,
-        sigma,
-        ...(patientOpt !== undefined ? { patient: patientOpt } : {}),
-      },
+      settings: { ...settings, ...(patientOpt !== undefined ? { patient: patientOpt } : {}) },
       fixed,
       progress,
     };
@@ -642,15 +643,7 @@ async function runFit(modelArg: string, flags: FitFlags, command: string): Promi
         parameterHash: parameterHash(fixed),
         seed,
         settings: {
-          model: modelArg,
-          observable,
-          observableScale,
-          timeScale,
-          timeOffset,
-          columns: data.columns,
-          parameters: specsRaw,
-          ties,
-          sigma,
+          ...settings,
           starts,
           method: result.method,
           ...(flags.global ? { global: flags.global } : {}),
