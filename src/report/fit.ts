@@ -13,8 +13,9 @@ import type { ModelPopulationResult } from '../fitting/model-fit-population.js';
 import type { ModelFitResult, SubjectFit } from '../fitting/model-fit-run.js';
 import { VERSION } from '../version.js';
 import type { Figure } from './figures.js';
-import { renderSvg } from './figures.js';
+import { renderSvg, vegaBase } from './figures.js';
 import { escapeHtml as esc, jsonForScript } from './html.js';
+import { reportCss } from './style.js';
 
 /** Published values of one subject (a validation): parameter values and, when known, the NLL at them. */
 export interface PublishedValues {
@@ -55,20 +56,7 @@ function num(x: number | null | undefined, digits = 4): string {
   return String(Number(x.toPrecision(digits)));
 }
 
-function base(width = WIDTH, height = HEIGHT): Record<string, unknown> {
-  return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    width,
-    height,
-    background: 'white',
-    config: {
-      aria: false,
-      font: 'Helvetica, Arial, sans-serif',
-      axis: { labelFontSize: 11, titleFontSize: 12, grid: true, gridOpacity: 0.4 },
-      legend: { labelFontSize: 11, titleFontSize: 11, orient: 'right' },
-    },
-  };
-}
+const base = (width = WIDTH, height = HEIGHT): Record<string, unknown> => vegaBase(width, height);
 
 const slug = (s: string) => s.replace(/[^A-Za-z0-9_-]/g, '_');
 
@@ -320,28 +308,10 @@ function overviewTable(input: FitReportInput): string {
   return `<table class="overview">${head}${rows.join('')}</table>`;
 }
 
-const CSS = `
-:root{--fg:#1b1b1b;--muted:#5a5a5a;--line:#d0d0d0;--accent:#2b5797}
-*{box-sizing:border-box}
-body{font-family:Helvetica,Arial,sans-serif;color:var(--fg);background:#fff;margin:0 auto;max-width:1000px;padding:24px;line-height:1.4;font-size:14px}
-h1{font-size:24px;margin:0 0 4px}h2{font-size:18px;margin:28px 0 8px;border-bottom:2px solid var(--accent);padding-bottom:2px}
-h3{font-size:15px;margin:18px 0 6px}
-.meta{color:var(--muted);font-size:12.5px}.meta span{margin-right:14px;white-space:nowrap}
-.summary{display:flex;flex-wrap:wrap;gap:20px;border:1px solid var(--line);border-radius:6px;padding:10px 14px;background:#fafafa;margin:8px 0}
-.summary div b{font-size:16px}
-table{border-collapse:collapse;width:100%;font-size:12.5px;margin:6px 0}
-th,td{border-bottom:1px solid var(--line);padding:3px 6px;text-align:left;vertical-align:top}
-th{background:#f0f0f0}
-td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
-.cite{color:var(--muted);font-size:11.5px}
-figure.figure{margin:14px 0;break-inside:avoid}
-figure.figure svg{max-width:100%;height:auto}
-figcaption{font-size:12.5px;color:var(--muted);margin-top:4px}
-figcaption b{color:var(--fg)}
-details summary{cursor:pointer;color:var(--accent)}
-footer{margin-top:32px;border-top:1px solid var(--line);padding-top:8px;font-size:12px;color:var(--muted)}
-@media print{body{max-width:none;padding:0}}
-`;
+const CSS = reportCss({
+  headings: 'h3{font-size:15px;margin:18px 0 6px}',
+  figures: 'details summary{cursor:pointer;color:var(--accent)}',
+});
 
 /** The HTML report of a model fit. */
 export async function renderFitReport(input: FitReportInput): Promise<string> {

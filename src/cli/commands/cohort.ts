@@ -257,6 +257,3 @@ export async function planFromScenario(
 export function defaultCohortDir(m: SweepManifest): string {
   return defaultRunDir(m, m.kind, 'scenario');
 }
-
-// The run-folder helpers `exoniche sweep` and `sensitivity` import from here.
-export { intOption, mapSweepError, seedOption, sweepCall, sweepCallAsync } from '../run-folder-options.js';

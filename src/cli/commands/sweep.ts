@@ -24,7 +24,8 @@ import { mergeShardColumns } from '../../sweep/merge.js';
 import { finishSweepFolder, openSweepFolder } from '../../sweep/run-folder.js';
 import { CliError, EXIT } from '../exit-codes.js';
 import { createProgress } from '../progress.js';
-import { intOption, planFromScenario, seedOption, sweepCall, sweepCallAsync } from './cohort.js';
+import { intOption, seedOption, sweepCall, sweepCallAsync } from '../run-folder-options.js';
+import { planFromScenario } from './cohort.js';
 import { displayPath, EXIT_CODES_HELP, printJson, withJsonErrors } from './run.js';
 
 /** Environment variables that carry an array task's index, in the order they are consulted. */

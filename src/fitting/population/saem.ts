@@ -394,7 +394,7 @@ export function saem(model: PopulationModel, data: readonly Series[], options: S
   // Population parameters and their factorisation.
   const mu = Float64Array.from(S.mu0);
   const omega = new Float64Array(p * p);
-  // Non-random components keep a unit placeholder variance: they are never moved by the kernels (phi_j = mu_j).
+  // Non-random components keep a unit variance that is never used: the kernels do not move them (phi_j = mu_j).
   for (let j = 0; j < p; j++) omega[j * p + j] = random[j] ? S.omega0[j] * S.omega0[j] : 1;
   const fIdx = Int32Array.from(random.flatMap((r, j) => (r ? [] : [j])));
   let sigma2 = S.sigma0 * S.sigma0;
