@@ -11,17 +11,10 @@
  *   npx tsx scripts/saem-hahnel.ts [burnIn=150] [averaging=50] [chains=2]
  */
 import { readFileSync } from 'node:fs';
-import { HAHNEL_CORE, hahnelCoreTable, logMoments } from '../src/cohort/population.js';
 import { parseSeriesCsv } from '../src/fitting/data.js';
 import { tieParameters } from '../src/fitting/model-fit-tie.js';
-import {
-  cohortDistribution,
-  type LogLinearOutput,
-  mapLogNormal,
-  type PopulationModel,
-  saem,
-} from '../src/fitting/population/index.js';
-import { loadKnowledgeBase } from '../src/knowledge/load.js';
+import { coreFitOf, coreFitYaml } from '../src/fitting/model-population.js';
+import { cohortDistribution, type PopulationModel, saem } from '../src/fitting/population/index.js';
 import { loadReferenceModel } from '../src/knowledge/reference-models.js';
 import { compileModel } from '../src/models/compile/compile.js';
 import { simulateModel } from '../src/models/simulate.js';
@@ -167,24 +160,9 @@ console.log(`names ${d.names.join(', ')}`);
 console.log(`mean  ${[...d.mean].map((x) => x.toFixed(3)).join(' ')}`);
 console.log(`cov   ${[...d.cov].map((x) => x.toFixed(3)).join(' ')}`);
 
-// Onto the cohort's core (HAHNEL_CORE order): the fitted block, X0 by the tie, the rest from Table S1.
-const kb = loadKnowledgeBase();
-const s1 = logMoments(hahnelCoreTable(kb));
-const tableLaw = { names: HAHNEL_CORE.map((c) => c.symbol), mean: s1.mean, cov: s1.cov };
-const core = mapLogNormal(
-  d,
-  HAHNEL_CORE.map((c): LogLinearOutput => {
-    if (c.symbol === 'X0') return { name: 'X0', from: { pyx: 1, Y_init: 1, pxy: -1 } };
-    if (c.symbol === 'Y0') return { name: 'Y0', from: { Y_init: 1 } };
-    return ['pyx', 'pxy', 'e_tki'].includes(c.symbol)
-      ? { name: c.symbol, from: { [c.symbol]: 1 } }
-      : { name: c.symbol };
-  }),
-  tableLaw,
-);
-console.log('\nthe same law on the cohort core (HAHNEL_CORE order), log mean and SD:');
-core.names.forEach((n, j) =>
-  console.log(
-    `${n.padEnd(6)} mean ${core.mean[j].toFixed(3).padStart(8)}  sd ${Math.sqrt(core.cov[j * core.names.length + j]).toFixed(3)}  (Table S1: ${s1.mean[j].toFixed(3)}, ${Math.sqrt(s1.cov[j * core.names.length + j]).toFixed(3)})`,
-  ),
-);
+// For a scenario: the cohort draws the fitted block from this law and the other core parameters (X0 by the
+// quasi-equilibrium, pz, Kz, Z0) from their conditional law under the 21-patient log-normal (docs/cohorts.md).
+const fit = coreFitOf(r);
+if (fit.coreFit)
+  console.log(`\n${coreFitYaml(fit.coreFit, 'scripts/saem-hahnel.ts (SAEM, on-TKI data of 21 patients)')}`);
+if (fit.coreFitNote) console.log(fit.coreFitNote);

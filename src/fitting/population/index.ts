@@ -1,7 +1,7 @@
 /** Population (mixed-effects) fitting by SAEM with left-censored observations. */
-export { type LogLinearOutput, type LogNormalDistribution, mapLogNormal } from './log-normal.js';
 export {
   cohortDistribution,
+  type LogNormalDistribution,
   type ParameterTransform,
   type PopulationModel,
   SaemError,

@@ -46,7 +46,6 @@ import {
 import type { Series } from '../data.js';
 import { nelderMead } from '../nelder-mead.js';
 import { logNormalCdf } from '../objective.js';
-import type { LogNormalDistribution } from './log-normal.js';
 import { gaussianDerivatives } from './louis.js';
 import {
   cholesky,
@@ -947,6 +946,13 @@ export function saem(model: PopulationModel, data: readonly Series[], options: S
 
 function clampScale(s: number): number {
   return Math.min(Math.max(s, 1e-3), 1e3);
+}
+
+/** A multivariate log-normal law: means and covariance of the natural logs (names x names, row-major). */
+export interface LogNormalDistribution {
+  readonly names: readonly string[];
+  readonly mean: Float64Array;
+  readonly cov: Float64Array;
 }
 
 /**
