@@ -2,7 +2,7 @@
  * Population-level calibration of the virtual imatinib cohort (issue #6; docs/population-calibration.md).
  *
  *   npx tsx scripts/calibrate-population.ts [--patients M] [--workers W] [--seed S] [--max-evals E]
- *       [--hyper e_tki,sd:pz] [--fit-months 12] [--at v1,v2] [--unanchored] [--check-patients N] [--check-months T]
+ *       [--law hahnel|calibrated] [--hyper e_tki,sd:pz] [--fit-months 12] [--at v1,v2] [--unanchored] [--check-patients N] [--check-months T]
  *       [--no-profile] [--no-check] [--out FILE]
  *   npx tsx scripts/calibrate-population.ts --explore [--patients M] [--hyper ...]  (one-at-a-time effects)
  *
@@ -43,7 +43,13 @@ import {
   outcomeValue,
   type PatientOutcome,
 } from '../src/cohort/outcome.js';
-import { coreIndex, HAHNEL_CORE, hahnelCoreTable, logMoments } from '../src/cohort/population.js';
+import {
+  calibratedCoreFit,
+  coreIndex,
+  HAHNEL_CORE,
+  hahnelCoreTable,
+  logMoments,
+} from '../src/cohort/population.js';
 import { prepareCohort, simulatePatient } from '../src/cohort/program.js';
 import { eventData, type MetricSpec, mapTrialFigure } from '../src/cohort/summary.js';
 import { COHORT_SCENARIOS, type CohortCaseRow, evaluateCohortCases } from '../src/cohort/validation.js';
@@ -64,7 +70,10 @@ const CHUNK = 8;
 function scenarioText(months: number, patients: number, coreFit?: CoreFit): string {
   const base = COHORT_SCENARIOS.find((c) => c.id === 'imatinib-10y');
   if (!base) throw new Error('COHORT_SCENARIOS has no imatinib-10y cohort');
-  const text = base.yaml.replace(/^durationMonths: \d+$/m, `durationMonths: ${months}`);
+  // The validation cohort names its own law (cohort section, last): replaced by the law under evaluation.
+  const text = base.yaml
+    .replace(/^cohort:\n(?: .*\n?)*/m, '')
+    .replace(/^durationMonths: \d+$/m, `durationMonths: ${months}`);
   if (!text.includes(`durationMonths: ${months}`))
     throw new Error('imatinib-10y scenario: no durationMonths line');
   const core = coreFit ? `  core: fitted\n  coreFit: ${JSON.stringify(coreFit)}\n` : '  core: lognormal\n';
@@ -226,6 +235,13 @@ class CohortEvaluator {
 // The law: shifts of the log-mean and scales of the log-sd of chosen core parameters, the rest conditional.
 // ---------------------------------------------------------------------------------------------------------------
 
+/**
+ * The base law the hyper-parameters move: 'hahnel' = the 21-patient log-normal (every core parameter but X0 named);
+ * 'calibrated' = the knowledge base's imatinib law (population.imatinib.*), whose hyper-parameters are the e_tki
+ * shift and log-sd scale only.
+ */
+type Law = 'hahnel' | 'calibrated';
+
 /** A hyper-parameter: `shift` adds to the mean of ln(param), `logsd` multiplies its log-sd by exp(value). */
 interface Hyper {
   readonly param: string;
@@ -267,7 +283,17 @@ function coreFitFor(
   x: ArrayLike<number>,
   kb: KnowledgeBase,
   anchored: boolean,
+  law: Law = 'hahnel',
 ): CoreFit {
+  if (law === 'calibrated') {
+    // The knowledge base's imatinib law (SAEM on the Hähnel on-TKI series) with the e_tki hyper-parameters.
+    const at = (kind: Hyper['kind']) => {
+      const j = hypers.findIndex((h) => h.param === 'e_tki' && h.kind === kind);
+      return j < 0 ? 0 : +x[j];
+    };
+    const f = calibratedCoreFit(kb, { deltaLnEtki: at('shift'), lambdaSdEtki: at('logsd') });
+    return { ...f, source: f.source ?? '' } as CoreFit;
+  }
   const { mean: mu, cov: Sigma } = logMoments(hahnelCoreTable(kb));
   const D = HAHNEL_CORE.length;
   const names = fittedNames(hypers, anchored);
@@ -471,6 +497,12 @@ async function main(): Promise<void> {
   const checkMonths = int('--check-months', 120, fitMonths);
   const hypers = parseHypers(arg('--hyper') ?? 'e_tki,sd:pz');
   const anchored = !flag('--unanchored');
+  const lawArg = arg('--law') ?? 'hahnel';
+  if (lawArg !== 'hahnel' && lawArg !== 'calibrated')
+    throw new RangeError(`--law: expected hahnel or calibrated, got '${lawArg}'`);
+  const law: Law = lawArg;
+  if (law === 'calibrated' && hypers.some((h) => h.param !== 'e_tki'))
+    throw new RangeError('--law calibrated: only e_tki and sd:e_tki can be fitted');
   const outFile = resolve(arg('--out') ?? resolve(ROOT, 'runs/calibration/population-imatinib.json'));
   const kb = loadKnowledgeBase();
   const all = targets(kb, fitMonths);
@@ -483,7 +515,10 @@ async function main(): Promise<void> {
   const log = (s: string) => process.stdout.write(`${s}\n`);
 
   const cohortAt = (x: ArrayLike<number> | null, patients: number, months: number) =>
-    ev.run(scenarioText(months, patients, x ? coreFitFor(hypers, x, kb, anchored) : undefined), patients);
+    ev.run(
+      scenarioText(months, patients, x ? coreFitFor(hypers, x, kb, anchored, law) : undefined),
+      patients,
+    );
   const objective = (o: readonly PatientOutcome[]) => {
     let D = 0;
     for (const t of fitSet) D += deviance(t.value, rate(t, o).value, t.n as number);
@@ -578,7 +613,7 @@ async function main(): Promise<void> {
     });
 
   // Check: the fitted law and the Hähnel log-normal on longer cohorts, all targets and the cohort cases.
-  const coreFit = coreFitFor(hypers, xHat, kb, anchored);
+  const coreFit = coreFitFor(hypers, xHat, kb, anchored, law);
   const check: Record<string, unknown>[] = [];
   let cases: { baseline: CohortCaseRow[]; fitted: CohortCaseRow[] } | undefined;
   if (!flag('--no-check')) {

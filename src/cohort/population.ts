@@ -3,6 +3,9 @@
  * per patient, further model parameters from given distributions, a risk stratum, and the patient's PK per drug.
  * docs/cohorts.md states the conventions; the short version:
  *
+ * - core 'calibrated' (default): the knowledge base's imatinib population law (calibratedCoreFit: a mixed-effects
+ *   fit to the Hähnel on-TKI series for pyx, pxy, e_tki, Y0, the e_tki law moved to the imatinib trial arms), drawn
+ *   as a 'fitted' core, the other coordinates conditional under the 21-patient log-normal below.
  * - core 'lognormal': theta = exp(mu + L z), z ~ N(0, I_8), mu and Sigma = L L^T the sample mean and covariance
  *   (denominator n - 1) of the logs of (pyx, pxy, e_tki, pz, Kz, X0, Y0, Z0) over the 21 patients, i.e. correlated
  *   as estimated. That 21 fitted patients follow a multivariate log-normal is an assumption (positive parameters,
@@ -227,10 +230,42 @@ export function fittedCore(
   };
 }
 
+/** Core parameters of the calibrated imatinib population law (data/knowledge/population.yaml). */
+export const CALIBRATED_CORE = ['pyx', 'pxy', 'e_tki', 'Y0'] as const;
+
+/**
+ * core 'calibrated': the imatinib population law of the knowledge base as a coreFit block. pyx, pxy and Y0 are the
+ * population estimates of a mixed-effects (SAEM) fit to the 21 Hähnel 2020 on-TKI series, independent log-normals;
+ * e_tki has the SAEM law moved by the imatinib-trial calibration (its log-mean shifted by delta, its log-sd scaled
+ * by exp(lambda)): the Hähnel patients were selected as TKI-stop candidates, so their kill rate is that of good
+ * responders, while the trial arms' 3- and 12-month rates are those of all patients. Pz, Kz, Z0 and X0 are drawn
+ * conditionally under the 21-patient log-normal (docs/population-calibration.md).
+ */
+export function calibratedCoreFit(
+  kb: KnowledgeBase,
+  calibration: { readonly deltaLnEtki: number; readonly lambdaSdEtki: number } = {
+    deltaLnEtki: kb.parameter('population.imatinib.delta_ln_e_tki').value,
+    lambdaSdEtki: kb.parameter('population.imatinib.lambda_sd_e_tki').value,
+  },
+): NonNullable<CohortSpec['coreFit']> {
+  const v = (key: string) => kb.parameter(`population.imatinib.${key}`).value;
+  const mean = CALIBRATED_CORE.map((n) => v(`mu_ln_${n}`));
+  const sd = CALIBRATED_CORE.map((n) => v(`sd_ln_${n}`));
+  const e = CALIBRATED_CORE.indexOf('e_tki');
+  mean[e] += calibration.deltaLnEtki;
+  sd[e] *= Math.exp(calibration.lambdaSdEtki);
+  return {
+    source: `knowledge base population.imatinib.* (SAEM on the Hähnel 2020 on-TKI series; e_tki: delta ${calibration.deltaLnEtki}, lambda ${calibration.lambdaSdEtki})`,
+    names: [...CALIBRATED_CORE],
+    mean,
+    cov: sd.map((a, i) => sd.map((b, j) => (i === j ? a * b : 0))),
+  };
+}
+
 /** The cohort section with its defaults (an absent section: all defaults). */
 export function cohortSpecOf(s: Scenario): CohortSpec {
   return (
-    s.cohort ?? { patients: 1000, core: 'lognormal', pk: true, parameters: {} } // the schema's defaults
+    s.cohort ?? { patients: 1000, core: 'calibrated', pk: true, parameters: {} } // the schema's defaults
   );
 }
 
@@ -279,6 +314,7 @@ export function preparePopulation(
     cumulative,
     maxY0: 2 * (s.patient.parameters.Ky ?? kb.parameter('hahnel2020.Ky').value),
     ...(spec.core === 'fitted' && spec.coreFit ? { fitted: fittedCore(spec.coreFit, mean, cov) } : {}),
+    ...(spec.core === 'calibrated' ? { fitted: fittedCore(calibratedCoreFit(kb), mean, cov) } : {}),
   };
 }
 
@@ -358,7 +394,7 @@ export function drawPatient(
   const parameters: Record<string, number> = {};
   let hahnelPatient: number | undefined;
   const d = HAHNEL_CORE.length;
-  if (spec.core === 'lognormal' || spec.core === 'fitted') {
+  if (spec.core === 'lognormal' || spec.core === 'fitted' || spec.core === 'calibrated') {
     const x = new Float64Array(d);
     let tries = 0;
     do {

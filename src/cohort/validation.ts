@@ -543,6 +543,8 @@ therapy:
     attempt: false
 monitoring:
   everyMonths: 3
+cohort:
+  core: calibrated
 `,
   },
   {

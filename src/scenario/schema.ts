@@ -415,10 +415,10 @@ export const CohortSection = z
       .default(1000)
       .describe('number of virtual patients'),
     core: z
-      .enum(['lognormal', 'bootstrap', 'fixed', 'fitted'])
-      .default('lognormal')
+      .enum(['lognormal', 'bootstrap', 'fixed', 'fitted', 'calibrated'])
+      .default('calibrated')
       .describe(
-        "Hähnel 2020 LSC/immune parameters (pyx, pxy, e_tki, pz, Kz, X0, Y0, Z0): 'lognormal' = multivariate log-normal with the mean and covariance of their logs over the 21 fitted patients; 'bootstrap' = one of the 21 at random; 'fixed' = patient.hahnelPatient for all; 'fitted' = coreFit for the parameters it names, the others conditional on them",
+        "Hähnel 2020 LSC/immune parameters (pyx, pxy, e_tki, pz, Kz, X0, Y0, Z0): 'calibrated' (default) = the knowledge base's imatinib population law (population.imatinib.*: a mixed-effects fit to the Hähnel on-TKI series, the kill rate calibrated to the imatinib trial arms), the others conditional; 'lognormal' = multivariate log-normal with the mean and covariance of their logs over the 21 fitted patients; 'bootstrap' = one of the 21 at random; 'fixed' = patient.hahnelPatient for all; 'fitted' = coreFit for the parameters it names, the others conditional on them",
       ),
     coreFit: CoreFit.optional().describe(
       "with core: fitted, the fitted log-normal of some core parameters (e.g. a population fit's estimate)",

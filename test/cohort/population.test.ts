@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
+  calibratedCoreFit,
   choleskySemidefinite,
   coreIndex,
   drawLogCore,
@@ -271,5 +272,54 @@ describe("fitted core (cohort.coreFit: a population fit's log-normal, the rest c
       ),
     ).toThrow(/not positive semi-definite/);
     expect(() => scenario(fitYaml([0, 0], [[1, 0]], ['pyx', 'pxy']))).toThrow(/cov/);
+  });
+});
+
+describe('calibrated core (the knowledge base imatinib law: SAEM on the Hähnel on-TKI series, e_tki moved)', () => {
+  const d = HAHNEL_CORE.length;
+  const v = (k: string) => kb.parameter(`population.imatinib.${k}`).value;
+
+  it('reads its law from the knowledge base: SAEM means and SDs, e_tki shifted by delta and scaled by exp(lambda)', () => {
+    const f = calibratedCoreFit(kb);
+    expect(f.names).toEqual(['pyx', 'pxy', 'e_tki', 'Y0']);
+    expect(f.mean[0]).toBe(v('mu_ln_pyx'));
+    expect(f.mean[2]).toBeCloseTo(v('mu_ln_e_tki') + v('delta_ln_e_tki'), 14);
+    expect(Math.sqrt(f.cov[2][2])).toBeCloseTo(v('sd_ln_e_tki') * Math.exp(v('lambda_sd_e_tki')), 14);
+    expect(Math.sqrt(f.cov[1][1])).toBeCloseTo(v('sd_ln_pxy'), 14);
+    expect(f.cov[0][2]).toBe(0);
+    // The calibration's hyper-parameters at 0 give the SAEM law itself.
+    const saem = calibratedCoreFit(kb, { deltaLnEtki: 0, lambdaSdEtki: 0 });
+    expect(saem.mean[2]).toBe(v('mu_ln_e_tki'));
+    expect(Math.sqrt(saem.cov[2][2])).toBeCloseTo(v('sd_ln_e_tki'), 14);
+  });
+
+  it(`draws of core: calibrated have that law for the named parameters (${N} draws, 4 SE)`, () => {
+    const pop = preparePopulation(scenario('  core: calibrated\n  pk: false\n'), kb);
+    const f = calibratedCoreFit(kb);
+    const x = new Float64Array(d);
+    const idx = f.names.map(coreIndex);
+    const sum = idx.map(() => 0);
+    const sq = idx.map(() => 0);
+    for (let k = 0; k < N; k++) {
+      drawLogCore(pop, streamFor(pop.seed, ['purpose', 'cohort-patient'], ['patient', k]), x);
+      idx.forEach((i, a) => {
+        sum[a] += x[i];
+        sq[a] += x[i] * x[i];
+      });
+    }
+    idx.forEach((_, a) => {
+      const m = sum[a] / N;
+      const s2 = sq[a] / N - m * m;
+      const sd = Math.sqrt(f.cov[a][a]);
+      expect(Math.abs(m - f.mean[a]), `mean ${f.names[a]}`).toBeLessThan((4 * sd) / Math.sqrt(N));
+      expect(Math.abs(s2 / f.cov[a][a] - 1), `variance ${f.names[a]}`).toBeLessThan(4 * Math.sqrt(2 / N));
+    });
+  });
+
+  it('the scenario schema takes core: calibrated and refuses a coreFit beside it', () => {
+    expect(scenario('  core: calibrated\n').cohort?.core).toBe('calibrated');
+    expect(() =>
+      scenario('  core: calibrated\n  coreFit:\n    names: [pyx]\n    mean: [0]\n    cov: [[1]]\n'),
+    ).toThrow(/set core: fitted/);
   });
 });

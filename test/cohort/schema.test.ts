@@ -20,7 +20,7 @@ const errors = (cohort: string): string => {
 describe('cohort section', () => {
   it('fills the defaults', () => {
     const s = parse('  patients: 20\n');
-    expect(s.cohort).toEqual({ patients: 20, core: 'lognormal', pk: true, parameters: {} });
+    expect(s.cohort).toEqual({ patients: 20, core: 'calibrated', pk: true, parameters: {} });
     expect(parseScenario(DEFAULT_SCENARIO, 'x.yaml', kb).cohort).toBeUndefined();
   });
 
