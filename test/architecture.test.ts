@@ -3,7 +3,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 /** The import rules of docs/ARCHITECTURE.md: layer -> layers it may import. */
-const DOMAIN = ['numerics', 'models', 'knowledge', 'clinic', 'therapy', 'niche', 'experiments'];
+const DOMAIN = ['numerics', 'models', 'knowledge', 'clinic', 'therapy', 'niche', 'experiments', 'spatial'];
 const ALLOWED: Record<string, readonly string[]> = {
   numerics: ['numerics'],
   models: ['numerics', 'models'],
@@ -11,7 +11,9 @@ const ALLOWED: Record<string, readonly string[]> = {
   clinic: ['numerics', 'models', 'knowledge', 'clinic'],
   therapy: ['numerics', 'models', 'knowledge', 'clinic', 'therapy'],
   niche: ['numerics', 'models', 'knowledge', 'clinic', 'therapy', 'niche'],
-  experiments: ['numerics', 'models', 'knowledge', 'clinic', 'therapy', 'niche', 'experiments'],
+  // The spatial niche (issue #11): agents and fields with the niche model's rules; experiments may register its set-ups.
+  spatial: ['numerics', 'models', 'knowledge', 'clinic', 'therapy', 'niche', 'spatial'],
+  experiments: ['numerics', 'models', 'knowledge', 'clinic', 'therapy', 'niche', 'spatial', 'experiments'],
   fitting: ['numerics', 'models', 'knowledge', 'clinic', 'therapy', 'niche', 'fitting'],
   scenario: ['numerics', 'models', 'knowledge', 'clinic', 'therapy', 'niche', 'scenario'],
   cohort: ['numerics', 'models', 'knowledge', 'clinic', 'therapy', 'niche', 'scenario', 'cohort'],
@@ -20,7 +22,9 @@ const ALLOWED: Record<string, readonly string[]> = {
   sweep: [...DOMAIN, 'fitting', 'scenario', 'cohort', 'report', 'io', 'sweep', 'version'],
   // The browser engine: everything pure; no io, sweep or cli (files, processes); scripts/build-web.ts rejects node:.
   web: [...DOMAIN, 'fitting', 'scenario', 'cohort', 'report', 'web', 'version'],
-  cli: [...DOMAIN, 'fitting', 'scenario', 'cohort', 'report', 'io', 'sweep', 'cli', '.', 'version'],
+  // The local dashboard server (issue #10): HTTP over everything below cli, including io and sweep (cohort pools).
+  server: [...DOMAIN, 'fitting', 'scenario', 'cohort', 'report', 'io', 'sweep', 'server', 'version'],
+  cli: [...DOMAIN, 'fitting', 'scenario', 'cohort', 'report', 'io', 'sweep', 'server', 'cli', '.', 'version'],
   '.': [...DOMAIN, 'fitting', 'scenario', 'cohort', 'report', 'io', 'sweep', '.', 'version'],
   version: [],
 };

@@ -11,6 +11,7 @@ import { registerModels } from './commands/models.js';
 import { registerRun } from './commands/run.js';
 import { registerSchema } from './commands/schema.js';
 import { registerSensitivity } from './commands/sensitivity.js';
+import { registerServe } from './commands/serve.js';
 import { registerSimulate } from './commands/simulate.js';
 import { registerSubmit } from './commands/submit.js';
 import { registerSweep } from './commands/sweep.js';
@@ -40,6 +41,7 @@ export function buildProgram(): Command {
   registerSweep(program);
   registerSubmit(program);
   registerSensitivity(program);
+  registerServe(program);
   return program;
 }
 
