@@ -12,7 +12,9 @@
 import type { KnowledgeBase } from '../knowledge/load.js';
 import type { Model } from '../models/ir.js';
 import { simulateModel } from '../models/simulate.js';
-import { buildNicheModel, type NicheOptions } from '../niche/index.js';
+import { simulateApproximate } from '../models/simulate-approximate.js';
+import { prepareStochastic } from '../models/simulate-stochastic.js';
+import { buildNiche, buildNicheModel, type NicheOptions, nicheHybridPartition } from '../niche/index.js';
 
 export interface SetUp {
   readonly options: NicheOptions;
@@ -168,4 +170,39 @@ export function seeded(kb: KnowledgeBase): number {
 /** Read-out time of tube formation / vascular density at its plateau: 5 relaxation times of niche.vascular.rate. */
 export function vascularPlateau(kb: KnowledgeBase): number {
   return 5 / kbValue(kb, 'niche.vascular.rate');
+}
+
+/** Keyed hybrid replicates of an engraftment read-out: the stream key (seed) and how many replicates. */
+export const ENGRAFTMENT_RUNS = { seed: 15, replicates: 40 } as const;
+
+/**
+ * Engraftment probability of a set-up: the fraction of keyed hybrid replicates (simulateApproximate, engine
+ * 'hybrid', the niche partition of src/niche/hybrid.ts: leukaemic stem cells discrete when few, the rest ODE) in
+ * which leukaemic stem cells remain (LSC_tot >= 1) at time t. Replicate r draws from the keys (seed, r), so the value
+ * is reproducible and the arms of an experiment use common random numbers.
+ */
+export function engraftment(
+  kb: KnowledgeBase,
+  s: SetUp,
+  t: number,
+  runs: { readonly seed: number; readonly replicates: number } = ENGRAFTMENT_RUNS,
+): number {
+  const prepared = prepareStochastic(buildSetUp(kb, s));
+  const partition = nicheHybridPartition(buildNiche(s.options, kb));
+  let alive = 0;
+  for (let r = 0; r < runs.replicates; r++) {
+    const res = simulateApproximate(prepared, {
+      engine: 'hybrid',
+      tEnd: t,
+      saveat: [0, t],
+      seed: runs.seed,
+      firstReplicate: r,
+      ids: ['LSC_tot'],
+      quantiles: [],
+      ...(s.params ? { params: s.params } : {}),
+      hybrid: { partition, method: SOLVER.method, rtol: 1e-6, atol: 1e-6 },
+    });
+    if (res.column('LSC_tot')[1] >= 1) alive++;
+  }
+  return alive / runs.replicates;
 }

@@ -287,7 +287,9 @@ export const VE5: Experiment = {
     `${HUVEC_MAPPING.replace(', niche feedbacks off', ', IL-8 feedback off')} Read at 24 h. The VCAM1/CXCL12 ` +
     'adhesion feedback stays on: adhesion of the leukaemic cells = 1 + R_adh (signed; below 1 mobilises). ' +
     'crosstalk.vcam1_direction is set to -1, the sign of this study (KB note; default 0 = no net VCAM1 change, ' +
-    'conflict vcam1-endothelium with VE-6). miR-126 inhibitor = anti-miR option, miR-126 1.0.',
+    'conflict vcam1-endothelium with VE-6). miR-126 inhibitor = anti-miR option, miR-126 1.0. miR-126 ' +
+    'over-expression = the mimic option (cargo given in the HUVEC, no exosomes) at the level the exosome arm ' +
+    'delivers (its uptake fraction u_cml), so that the two arms carry the same miR-126 signal.',
   expectations: [
     {
       id: 'cxcl12',
@@ -340,12 +342,15 @@ export const VE5: Experiment = {
     {
       id: 'mimic',
       statement: 'miR-126 over-expression in HUVEC reproduces the decrease',
-      measure: '-',
-      criterion: {
-        kind: 'notReproducible',
-        reason:
-          'the model has no cargo input other than exosome uptake (no miR mimic / over-expression option)',
-      },
+      measure: 'cxcl12_endo, miR-126 mimic (no exosomes) / control, 24 h',
+      criterion: { kind: 'decrease' },
+      evidence: 'V',
+    },
+    {
+      id: 'mimic_adhesion',
+      statement: 'miR-126 over-expression in HUVEC reproduces the decrease (adhesion)',
+      measure: '1 + R_adh, miR-126 mimic (no exosomes) / control, 24 h',
+      criterion: { kind: 'decrease' },
       evidence: 'V',
     },
   ],
@@ -362,11 +367,14 @@ export const VE5: Experiment = {
       DAY,
       ids,
     );
+    // over-expression: the miR-126 signal of the exosome arm, given in the HUVEC without exosomes
+    const mimic = readOne(kb, huvec(0, { ...o, mimic: { 'miR-126': exo.u_cml } }, p), DAY, ids);
     return {
       arms: [
         { arm: 'HUVEC, control medium, 24 h', readouts: ctrl },
         { arm: 'HUVEC + LAMA84 exosomes, 24 h', readouts: exo },
         { arm: 'HUVEC (anti-miR-126) + LAMA84 exosomes, 24 h', readouts: anti },
+        { arm: 'HUVEC, miR-126 mimic (exosome-arm level), control medium, 24 h', readouts: mimic },
       ],
       measures: {
         cxcl12: ratio(exo.cxcl12_endo, ctrl.cxcl12_endo),
@@ -374,6 +382,8 @@ export const VE5: Experiment = {
         adhesion: ratio(1 + exo.R_adh, 1 + ctrl.R_adh),
         antimir_cxcl12: ratio(anti.cxcl12_endo, ctrl.cxcl12_endo),
         antimir_adhesion: ratio(1 + anti.R_adh, 1 + ctrl.R_adh),
+        mimic: ratio(mimic.cxcl12_endo, ctrl.cxcl12_endo),
+        mimic_adhesion: ratio(1 + mimic.R_adh, 1 + ctrl.R_adh),
       },
     };
   },

@@ -14,6 +14,8 @@ import type { NicheOptions } from '../niche/index.js';
 import {
   addedPools,
   DAY,
+  ENGRAFTMENT_RUNS,
+  engraftment,
   HOUR,
   IN_VITRO,
   marrowPools,
@@ -322,6 +324,9 @@ export const VE15: Experiment = {
     'immune compartment off (nude mice), BMSC exosome pool held at the marrow-equivalent value (the pool of the untreated ' +
     'marrow model) vs 0; TKI = imatinib switch from day 0. Tumour = LSC_tot + bulk leukaemic cells at 4 weeks. Anti-apoptotic ' +
     'protection (Bcl-2 up, caspase-3 down) = 1 + P_niche; TKI sensitivity = tumour on TKI / tumour untreated. ' +
+    `Tumour incidence = engraftment probability: the fraction of ${ENGRAFTMENT_RUNS.replicates} keyed hybrid ` +
+    `replicates (seed ${ENGRAFTMENT_RUNS.seed}; leukaemic stem cells discrete when few, src/niche/hybrid.ts) with ` +
+    'leukaemic stem cells left at 4 weeks, same inoculum, untreated arms. ' +
     'Same parameter set as VE-14.',
   expectations: [
     {
@@ -363,12 +368,12 @@ export const VE15: Experiment = {
     {
       id: 'incidence',
       statement: 'tumour incidence up',
-      measure: '-',
-      criterion: {
-        kind: 'notReproducible',
-        reason: 'the deterministic model has no engraftment probability (needs the stochastic LSC route)',
-      },
+      measure: 'engraftment probability at 4 weeks untreated (hybrid replicates), BMSC exosomes / none',
+      criterion: { kind: 'increase' },
       evidence: 'V',
+      note:
+        'without immune cells and without a TKI the model has no death of leukaemic stem cells: an inoculum cannot ' +
+        'go extinct, so engraftment is certain in both arms; the B4 channels act on quiescence and on TKI kill only',
     },
   ],
   run(kb) {
@@ -385,11 +390,22 @@ export const VE15: Experiment = {
     const exo = readOne(kb, set(dose, false), t, ids);
     const noneT = readOne(kb, set(0, true), t, [...ids, 'P_niche', 'tki_kill', 'tki_kill_lsc']);
     const exoT = readOne(kb, set(dose, true), t, [...ids, 'P_niche', 'tki_kill', 'tki_kill_lsc']);
+    // tumour incidence: engraftment probability over keyed hybrid replicates (common random numbers across arms)
+    const inc = { none: engraftment(kb, set(0, false), t), exo: engraftment(kb, set(dose, false), t) };
     return {
       arms: [
-        { arm: 'xenograft', readouts: { ...withoutMechanism(none), tumour: tumour(none) } },
-        { arm: 'xenograft + BMSC exosomes', readouts: { ...withoutMechanism(exo), tumour: tumour(exo) } },
-        { arm: 'xenograft, imatinib', readouts: { ...withoutMechanism(noneT), tumour: tumour(noneT) } },
+        {
+          arm: 'xenograft',
+          readouts: { ...withoutMechanism(none), tumour: tumour(none), incidence: inc.none },
+        },
+        {
+          arm: 'xenograft + BMSC exosomes',
+          readouts: { ...withoutMechanism(exo), tumour: tumour(exo), incidence: inc.exo },
+        },
+        {
+          arm: 'xenograft, imatinib',
+          readouts: { ...withoutMechanism(noneT), tumour: tumour(noneT) },
+        },
         {
           arm: 'xenograft + BMSC exosomes, imatinib',
           readouts: { ...withoutMechanism(exoT), tumour: tumour(exoT) },
@@ -401,6 +417,7 @@ export const VE15: Experiment = {
         tki_sensitivity: ratio(tumour(exoT) / tumour(exo), tumour(noneT) / tumour(none)),
         lsc_sensitivity: ratio(exoT.LSC_tot / exo.LSC_tot, noneT.LSC_tot / none.LSC_tot),
         kill: ratio(exoT.tki_kill, noneT.tki_kill),
+        incidence: ratio(inc.exo, inc.none),
       },
       mechanism: { ...Object.fromEntries(B4_MECHANISM.map((k) => [k, exo[k]])), bmsc_dose: dose },
     };
@@ -422,7 +439,9 @@ export const VE16: Experiment = {
     `${CULTURE_MAPPING} A resistant clone (T315I) is declared so that the resistant pool and its channels exist, ` +
     'with no resistant cells (mutation probability set to 0). Resistant exosomes = CML and resistant pools held at ' +
     'the same dose (the same vesicles carry generic CML cargo and the resistance cargo). Imatinib switch at the ' +
-    'reference exposure. Read at 48 h.',
+    'reference exposure. Read at 48 h. miR-365 over-expression = the mimic option (cargo given in the sensitive ' +
+    'cells, no exosomes, no resistant clone declared) at the level the resistant-exosome arm delivers (its uptake ' +
+    'fraction u_res), so that the two arms carry the same miR-365 signal.',
   expectations: [
     {
       id: 'viability',
@@ -441,12 +460,15 @@ export const VE16: Experiment = {
     {
       id: 'mir365',
       statement: 'reproduced by miR-365 over-expression',
-      measure: '-',
-      criterion: {
-        kind: 'notReproducible',
-        reason:
-          'the model has no cargo input other than exosome uptake (no miR mimic / over-expression option)',
-      },
+      measure: 'cell number at 48 h on imatinib, miR-365 mimic (no exosomes) / none',
+      criterion: { kind: 'increase' },
+      evidence: 'V',
+    },
+    {
+      id: 'mir365_apoptosis',
+      statement: 'reproduced by miR-365 over-expression (apoptosis down)',
+      measure: 'TKI kill rate of sensitive cycling cells, miR-365 mimic / none',
+      criterion: { kind: 'decrease' },
       evidence: 'V',
     },
   ],
@@ -456,7 +478,11 @@ export const VE16: Experiment = {
     const ids = ['LSC_tot', 'tki_kill'];
     const t = 48 * HOUR;
     const none = readOne(kb, culture(kb, {}, o), t, ids);
-    const exo = readOne(kb, culture(kb, resistantExosomes(dose), o), t, ids);
+    const exo = readOne(kb, culture(kb, resistantExosomes(dose), o), t, [...ids, 'u_res']);
+    // over-expression in sensitive cells: no resistant clone, the miR-365 signal of the resistant-exosome arm
+    const sensitive: NicheOptions = { tki: { kind: 'switch', drug: 'imatinib' } };
+    const none365 = readOne(kb, culture(kb, {}, sensitive), t, ids);
+    const mimic = readOne(kb, culture(kb, {}, { ...sensitive, mimic: { 'miR-365': exo.u_res } }), t, ids);
     const anti = readOne(
       kb,
       culture(kb, resistantExosomes(dose), { ...o, interventions: { antiMiR: { 'miR-365': 1 } } }),
@@ -468,10 +494,14 @@ export const VE16: Experiment = {
         { arm: 'sensitive cells + imatinib', readouts: none },
         { arm: 'sensitive cells + imatinib + resistant-cell exosomes', readouts: exo },
         { arm: 'same, anti-miR-365 (model mechanism, not judged)', readouts: anti },
+        { arm: 'sensitive cells (no resistant clone) + imatinib', readouts: none365 },
+        { arm: 'sensitive cells + imatinib, miR-365 mimic (exosome-arm level)', readouts: mimic },
       ],
       measures: {
         viability: ratio(exo.LSC_tot, none.LSC_tot),
         apoptosis: ratio(exo.tki_kill, none.tki_kill),
+        mir365: ratio(mimic.LSC_tot, none365.LSC_tot),
+        mir365_apoptosis: ratio(mimic.tki_kill, none365.tki_kill),
       },
     };
   },

@@ -6,11 +6,21 @@
  *   eff_c = scale_c * emax_c * s^n / (ec50^n + s^n),  s = availability_c * u_{donor -> recipient}
  *
  * availability_c = (1 - antiMiR[cargo]) times channel-specific cargo factors (hypoxia for miR-210, curcumin for
- * the protein cargo and miR-21, dasatinib on the endothelial Src pathway for E1). Channels of channels.yaml that are
+ * the protein cargo and miR-21, dasatinib on the endothelial Src pathway for E1). A mimic (miR mimic transfection
+ * or over-expression in the recipient, `mimic[cargo] = m`) adds the cargo directly in the recipient, bypassing
+ * donors, release and uptake, in the units of the uptake fraction (m = the signal that an uptake fraction m of
+ * cargo-loaded exosomes gives):
+ *
+ *   s = (1 - antiMiR[cargo]) (f_c u_{donor -> recipient} + m)
+ *
+ * so the anti-miR antagonises the mimic too (it acts on the cargo in the recipient) while the donor-side factors f_c
+ * (hypoxic loading of miR-210, curcumin's miR-21) do not. With a mimic the channel exists even when its donor pool
+ * does not (miR-365 over-expression in sensitive cells, no resistant clone: VE-16). Mimics exist for the miRNA and
+ * amphiregulin cargo, not for the lumped `protein` cargo (no single molecule to over-express). Channels of channels.yaml that are
  * NOT implemented: cml-bmsc-macrophage-k562 (recalled, no defined effect) and msc-cml-imatinib-sensitisation
  * (recalled; the conflict msc-exosomes-tki resolves it as "not modelled until verified").
  */
-import type { ResolvedOptions } from './options.js';
+import { type NicheOptions, NicheOptionsError, type ResolvedOptions } from './options.js';
 import type { ModelWriter } from './writer.js';
 
 export const CARGOS = [
@@ -228,9 +238,37 @@ export const FEEDBACKS = ['il8-cxcr-retention', 'vcam1-cxcl12-retention'] as con
 export type FeedbackId = (typeof FEEDBACKS)[number];
 
 /**
+/** Cargos a mimic can deliver: every cargo but the lumped `protein`. */
+export const MIMIC_CARGOS = CARGOS.filter((c) => c !== 'protein');
+
+/**
+ * The resolved-options part of the mimic: `{ mimic }` with the validated levels (cargo -> level > 0), or `{}` when
+ * none is set. A mimic needs the exosome layer: its effect goes through the cargo's channel (dose-response, target).
+ */
+export function mimicOption(o: NicheOptions): { readonly mimic?: Readonly<Partial<Record<Cargo, number>>> } {
+  if (o.mimic === undefined) return {};
+  const out: Partial<Record<Cargo, number>> = {};
+  for (const [c, v] of Object.entries(o.mimic)) {
+    if (!(MIMIC_CARGOS as readonly string[]).includes(c))
+      throw new NicheOptionsError(
+        `mimic: no mimic for cargo '${c}'; mimics exist for ${MIMIC_CARGOS.join(', ')}`,
+      );
+    if (typeof v !== 'number' || !(v >= 0) || !Number.isFinite(v))
+      throw new NicheOptionsError(`mimic ${c}: level must be a finite number >= 0, got ${v}`);
+    if (v > 0) out[c as Cargo] = v;
+  }
+  if (Object.keys(out).length > 0 && o.exosomes === false)
+    throw new NicheOptionsError(
+      'mimic needs the exosome layer (exosomes: true): it acts through the cargo channel',
+    );
+  return Object.keys(out).length > 0 ? { mimic: out } : {};
+}
+
+/**
  * Writes eff_<sym> for every channel that is on (scale > 0) and whose donor pool exists; returns the effect symbols
  * grouped by target. `uptake(donor, recipient)` gives the uptake-fraction symbol; `factor(spec)` extra cargo
- * factors (an expression, or undefined for none; '0' drops the channel).
+ * factors (an expression, or undefined for none; '0' drops the channel). A channel whose cargo has a mimic is
+ * written even without its donor pool or with a '0' factor: its signal is then the mimic alone.
  */
 export function writeChannels(
   w: ModelWriter,
@@ -246,17 +284,22 @@ export function writeChannels(
     const s = o.channels[c.id as ChannelId];
     const u = uptake(c.donor, c.recipient);
     const f = factor(c);
-    if (!(s > 0) || u === undefined || f === '0') continue;
+    const mimic = o.mimic?.[c.cargo] ?? 0;
+    const viaDonor = u !== undefined && f !== '0';
+    if (!(s > 0) || (!viaDonor && !(mimic > 0))) continue;
     const scaleId = w.option(`ch_${c.sym}`, s, `scale of channel ${c.id} (${c.experiment})`);
     const emax = w.kb(`emax_${c.sym}`, c.emax, `maximal effect of ${c.id}`);
     const anti = o.antiMiR[c.cargo];
-    const avail = [
-      anti > 0 ? w.option(`anti_${c.sym}`, 1 - anti, `1 - anti-${c.cargo} antagonism`) : '',
-      f ?? '',
-    ]
-      .filter((x) => x !== '')
-      .join('*');
-    const sig = w.assign(`sig_${c.sym}`, avail ? `${avail}*${u}` : u);
+    const antiId = anti > 0 ? w.option(`anti_${c.sym}`, 1 - anti, `1 - anti-${c.cargo} antagonism`) : '';
+    // cargo reaching the recipient: donor exosomes (donor-side factor f) plus the mimic
+    const donorTerm = viaDonor ? (f ? `${f}*${u}` : (u as string)) : '';
+    const mimicTerm =
+      mimic > 0
+        ? w.option(`mimic_${c.sym}`, mimic, `${c.cargo} mimic / over-expression in the recipient`)
+        : '';
+    const cargo = [donorTerm, mimicTerm].filter((x) => x !== '');
+    const inRecipient = cargo.length > 1 ? `(${cargo.join(' + ')})` : cargo[0];
+    const sig = w.assign(`sig_${c.sym}`, antiId ? `${antiId}*${inRecipient}` : inRecipient);
     w.assign(
       `eff_${c.sym}`,
       `${scaleId}*${emax}*${sig}^${n}/(${ec50}^${n} + ${sig}^${n})`,

@@ -3,7 +3,7 @@
  * quiescent (X) and one cycling (Y) compartment per clone, with the anti-leukaemic immune compartment Z:
  *
  *   dX_c/dt = -pxy/(1 + R+) X_c + pyx (1 + Q) Y_c
- *   dY_c/dt =  pxy/(1 + R+) X_c - pyx (1 + Q) Y_c + py (1 + A) Y_c (1 - (Y_tot + w_nl N)/Ky)
+ *   dY_c/dt =  pxy/(1 + R+) X_c - pyx (1 + Q) Y_c + f_c py (1 + A) Y_c (1 - (Y_tot + w_nl N)/Ky)
  *              - m/(1 + I1) Y_c Z - e_tki tkiE_c/(1 + P_c) Y_c  [- u py (1 + A) Y  into each mutant, native only]
  *   dZ/dt   =  rz - az Z + pz/(1 + I2) Y_tot Z/(Kz^2 + Y_tot^2)
  *
@@ -11,8 +11,11 @@
  * kill: B4 Bcl-2, retention, and for the sensitive native clone the resistance transfer A2/A3), A (autocrine
  * proliferation A1), I1/I2 (immune suppression) are 0 without the exosome layer, which gives Hähnel's equations
  * exactly. Mutant clones arise at native cycling-LSC division with probability u per division (Michor 2005's
- * resistance mutation probability), share the niche (the logistic term counts all cycling LSCs) and differ only in
- * their TKI effect (the clone's IC50).
+ * resistance mutation probability), share the niche (the logistic term counts all cycling LSCs) and differ in their
+ * TKI effect (the clone's IC50) and, where the knowledge base gives one, in their off-drug relative fitness f_c, a
+ * multiplier of py in the clone's growth term (mutantFitnessKey; V23):
+ *
+ *   growth of clone c = f_c py (1 + A) Y_c (1 - (Y_tot + w_nl N)/Ky)      (f_native = 1)
  *
  * With `stemCore: 'michor'` the core is instead Michor 2005's stem-cell equation (writeMichorStem), the
  * configuration in which the model reduces to Michor 2005 (test/niche/michor-reduction.test.ts).
@@ -119,13 +122,31 @@ export function writeLsc(
     const prot = m === 'native' ? mods.protectionSensitive : mods.protection;
     w.reaction(`Act${sfx}`, X, Y, `${pxy}${over1p(mods.retentionPositive)}*${X}`);
     w.reaction(`Deact${sfx}`, Y, X, `${pyx}${times1p(mods.quiescence)}*${Y}`);
-    w.reaction(`Grow${sfx}`, '', Y, `${prolif}*${Y}*(1 - ${occ}/${Ky})`);
+    w.reaction(`Grow${sfx}`, '', Y, `${prolif}${fitness(w, m)}*${Y}*(1 - ${occ}/${Ky})`);
     if (Z) w.reaction(`Immune${sfx}`, Y, '', `m${over1p(mods.immuneKill)}*${Y}*Z`);
     const e = tki.effect.get(m);
     if (e) w.reaction(`Kill${sfx}`, Y, '', `${eTki}*${e}${over1p(prot)}*${Y}`);
     if (m !== 'native') w.reaction(`Mut${sfx}`, 'Y', Y, `${u}*${prolif}*Y`);
   });
   return { quiescent: Xs, cycling: Ys, ...(Z ? { immune: Z } : {}), division: prolif };
+}
+
+/** Knowledge-base key of a resistant clone's off-drug relative fitness (mutations.yaml `parameters`). */
+export const mutantFitnessKey = (mutation: string): string => `mutation_fitness.${mutation}`;
+
+/**
+ * The factor `*fit_<clone>` on a mutant clone's division rate in its growth term: its off-drug relative fitness
+ * (Iwasa, Nowak & Michor 2006's alpha; Leder et al. 2011 PLoS One 6:e27682 measure it as the change in net
+ * reproductive rate), the cost that deselects a resistant clone once the TKI is stopped (Hanfstein 2011, V23).
+ * Only where the knowledge base has a value for the clone: without one (and for the native clone) nothing is
+ * written, and a value of 1 leaves every rate bit-identical (py*1 = py in IEEE arithmetic). The mutation influx from
+ * native divisions keeps the native division rate.
+ */
+function fitness(w: ModelWriter, mutation: string): string {
+  if (mutation === 'native') return '';
+  const key = mutantFitnessKey(mutation);
+  if (!w.base.parameters.has(key)) return '';
+  return `*${w.kb(`fit${cloneSuffix(mutation)}`, key, `off-drug relative fitness of clone ${mutation} (division-rate multiplier)`)}`;
 }
 
 /**

@@ -5,7 +5,15 @@
  */
 import type { PkParams } from '../therapy/pk.js';
 import type { Schedule } from '../therapy/schedule.js';
-import { CARGOS, type Cargo, CHANNELS, type ChannelId, FEEDBACKS, type FeedbackId } from './channels.js';
+import {
+  CARGOS,
+  type Cargo,
+  CHANNELS,
+  type ChannelId,
+  FEEDBACKS,
+  type FeedbackId,
+  mimicOption,
+} from './channels.js';
 
 /**
  * TKI exposure. `switch`: the Hähnel 2020 form, kill e_tki while on (from 0 to `stopAt` months), for the native
@@ -82,6 +90,8 @@ export interface NicheOptions {
    * the lineages on; it is the configuration in which the model reduces to Michor 2005.
    */
   readonly stemCore?: 'hahnel' | 'michor';
+  // mimic (VE-5, VE-16): miR mimic / over-expression, the cargo given directly in its recipient (channels.ts)
+  readonly mimic?: Partial<Record<Cargo, number>>;
 }
 
 export interface ResolvedOptions {
@@ -103,6 +113,8 @@ export interface ResolvedOptions {
   /** Founder lineages of the deterministic founder model (0: B fed by the expected event flux). */
   readonly blastFounders: number;
   readonly stemCore: 'hahnel' | 'michor';
+  // mimic (VE-5, VE-16): validated by mimicOption (channels.ts); absent when none is set
+  readonly mimic?: Readonly<Partial<Record<Cargo, number>>>;
 }
 
 export class NicheOptionsError extends Error {
@@ -187,5 +199,6 @@ export function resolveOptions(o: NicheOptions = {}): ResolvedOptions {
     blastCrisis,
     blastFounders,
     stemCore,
+    ...mimicOption(o), // mimic (VE-5, VE-16)
   };
 }

@@ -137,6 +137,24 @@ describe('measures against closed forms of the KB', () => {
     const at24h = target + (1 - target) * Math.exp(-k / 30.44);
     expect(measure('VE-5', 'cxcl12')).toBeCloseTo(at24h, 5);
   });
+
+  it("VE-5 mimic: miR-126 given in the HUVEC at the exosome arm's uptake fraction gives the same CXCL12 fall", () => {
+    const k = v('niche.activation.rate');
+    const target = 1 - eff(v('niche.ch.mir126.emax_cxcl12'), u());
+    const at24h = target + (1 - target) * Math.exp(-k / 30.44);
+    expect(measure('VE-5', 'mimic')).toBeCloseTo(at24h, 5);
+    expect(measure('VE-5', 'mimic')).toBeCloseTo(measure('VE-5', 'cxcl12'), 6);
+    expect(measure('VE-5', 'mimic_adhesion')).toBeCloseTo(measure('VE-5', 'adhesion'), 6);
+  });
+
+  it('VE-16 mimic: miR-365 in sensitive cells lowers the imatinib kill by 1/(1 + A2 effect)', () => {
+    // no resistant clone, no niche feedback: the only protection of the sensitive cells is the A2 (miR-365) effect
+    const a2 = eff(v('niche.ch.mir365.emax'), u());
+    expect(measure('VE-16', 'mir365_apoptosis')).toBeCloseTo(1 / (1 + a2), 9);
+    expect(measure('VE-16', 'mir365')).toBeGreaterThan(1);
+    // the resistant exosomes add the IFITM3 protein cargo (A3) to miR-365: a larger effect than the mimic alone
+    expect(measure('VE-16', 'apoptosis')).toBeLessThan(measure('VE-16', 'mir365_apoptosis'));
+  });
 });
 
 describe('VE-14 and VE-15: one mechanism, one parameter set', () => {

@@ -13,7 +13,7 @@ import {
 } from '../../src/experiments/validation-cases.js';
 import { type KnowledgeBase, loadKnowledgeBase } from '../../src/knowledge/load.js';
 import type { Sensitivity } from '../../src/knowledge/schema/mutation.js';
-import { DEFAULT_HILL } from '../../src/therapy/pd.js';
+import { clonePotency, DEFAULT_HILL } from '../../src/therapy/pd.js';
 import type { PkParams } from '../../src/therapy/pk.js';
 import { drugPk } from '../../src/therapy/pk-params.js';
 
@@ -78,10 +78,11 @@ describe('V24 mutation x drug matrix', () => {
       const reg = d?.regimens.find((r) => r.setting === 'T315I') ?? d?.regimens.find((r) => r.standard);
       if (!reg) throw new Error(`${drug}: no regimen`);
       expect(c.regimen).toBe(reg.id);
-      const ic50 = row?.ic50?.value;
+      const nativeIc50 = sens('native', drug)?.ic50?.value as number;
+      // an IC50 where the KB has one, else fold resistance x the native IC50 (bosutinib: Redaelli 2009 fold, R)
+      const ic50 = row?.ic50?.value ?? (row?.fold ? row.fold.value * nativeIc50 : undefined);
       if (ic50 === undefined) {
-        // bosutinib: the KB has only the clinical category, no potency: no prediction, scored as a miss
-        expect(row?.fold).toBeUndefined();
+        // no potency at all: no prediction, scored as a miss
         expect(c).toMatchObject({ scored: row?.evidence === 'V', agrees: false });
         expect(c.ratio).toBeUndefined();
         expect(c.predicted).toBeUndefined();
@@ -89,7 +90,6 @@ describe('V24 mutation x drug matrix', () => {
       }
       const pk = drugPk(kb, drug);
       const std = pk.standardRegimen;
-      const nativeIc50 = sens('native', drug)?.ic50?.value as number;
       const eNat = meanEffectBySuperposition(
         pk.params,
         std.dose,
@@ -110,7 +110,7 @@ describe('V24 mutation x drug matrix', () => {
       expect(Math.abs((c.ratio as number) - ratio), `${drug}: ${c.ratio} vs ${ratio}`).toBeLessThanOrEqual(
         1e-9 + 1e-6 * ratio,
       );
-      const censored = row?.ic50?.bound === '>';
+      const censored = (row?.ic50 ?? row?.fold)?.bound === '>';
       expect(c.censored).toBe(censored);
       const expected = ratio < V24_RESISTANT_BELOW.value ? 'resistant' : censored ? undefined : 'sensitive';
       expect(c.predicted, drug).toBe(expected);
@@ -118,9 +118,41 @@ describe('V24 mutation x drug matrix', () => {
         expect(c.agrees).toBe(expected === (row?.clinical === 'sensitive' ? 'sensitive' : 'resistant'));
     }
     // the first-line and second-generation ATP-site drugs fail against the gatekeeper, asciminib (200 mg BID) does not
-    for (const d of ['imatinib', 'nilotinib', 'dasatinib'])
+    for (const d of ['imatinib', 'nilotinib', 'dasatinib', 'bosutinib'])
       expect(cell('T315I', d).predicted).toBe('resistant');
     expect(cell('T315I', 'asciminib').predicted).toBe('sensitive');
+  });
+
+  it('V299L: dasatinib and bosutinib resistant from the Redaelli 2009 fold (x the native IC50), nilotinib no data', () => {
+    // fold 8.65 (dasatinib) and 26.1 (bosutinib) [R]: with Hill 1 at a constant concentration the ratio is
+    // (c + 1)/(c + f), below 0.5 for any f > 2 + c; the steady-state average keeps both cells well below the cut
+    for (const [drug, fold] of [
+      ['dasatinib', 8.65],
+      ['bosutinib', 26.1],
+    ] as const) {
+      expect(sens('V299L', drug)?.fold?.value).toBe(fold);
+      const c = cell('V299L', drug);
+      expect(c).toMatchObject({ predicted: 'resistant', scored: true, agrees: true, censored: false });
+      expect(c.ratio as number).toBeLessThan(V24_RESISTANT_BELOW.value);
+      expect(c.ratio as number).toBeGreaterThan(0);
+    }
+    expect(cell('V299L', 'bosutinib').ratio as number).toBeLessThan(
+      cell('V299L', 'dasatinib').ratio as number,
+    );
+  });
+
+  it("ponatinib P-loop mutants: fold within Redaelli 2012 (its own native 2.1 nM) x the O'Hare 2009 native 0.5 nM", () => {
+    for (const [m, ic50Redaelli] of [
+      ['G250E', 12.5],
+      ['Y253H', 29.8],
+      ['E255K', 17.6],
+      ['E255V', 27.2],
+    ] as const) {
+      const p = clonePotency(kb, 'ponatinib', m);
+      expect(p.source).toBe('fold');
+      expect(p.ic50).toBeCloseTo((ic50Redaelli / 2.1) * 0.5, 10);
+      expect(sens(m, 'ponatinib')?.ic50).toBeUndefined();
+    }
   });
 
   it('scores exactly the KB cells whose clinical category has evidence V', () => {
