@@ -71,6 +71,16 @@ export interface RunScenarioOptions {
   readonly compile?: (model: Model) => CompiledModel;
   /** Builds the niche model (default `buildNiche`); the web engine passes a cache keyed by the options. */
   readonly buildNiche?: (options: NicheOptions, kb: KnowledgeBase) => NicheModel;
+  /**
+   * The final therapy plan of an earlier run of the same scenario (from `onFinalPlan`), e.g. before a slider moved.
+   * With engine ode the run first simulates this plan and checks the monitoring decisions on that trajectory; as
+   * long as they are the hinted ones, no part is simulated again after a decision (a TFR stop and restart cost one
+   * integration instead of three). Where the decisions differ, the run goes on as without a hint. The result is the
+   * same either way: the returned trajectory is always the final plan simulated from the start of its segments.
+   */
+  readonly planHint?: readonly PlanEntry[];
+  /** Receives the final plan (the scheduled entries with the decisions applied), to pass back as `planHint`. */
+  readonly onFinalPlan?: (plan: readonly PlanEntry[]) => void;
 }
 
 /** A problem found while running (e.g. an unknown parameter override), with the scenario field it concerns. */
@@ -288,6 +298,38 @@ function stateMap(p: Piece, i: number): Map<string, number> {
   return new Map(p.stateIds.map((id, k) => [id, p.states[i * n + k]] as const));
 }
 
+/**
+ * The first month at which two plans can give different trajectories (Infinity if they agree everywhere): the
+ * earlier start of a pair of entries that differ in anything but their stop, the earlier stop of a pair that differs
+ * only there, the start of an entry one plan has and the other lacks. Before that month both plans build the same
+ * segment models with the same exposure events.
+ */
+export function firstPlanDifference(a: readonly PlanEntry[], b: readonly PlanEntry[]): number {
+  const order = (p: readonly PlanEntry[]) => [...p].sort((x, y) => x.startMonth - y.startMonth);
+  const A = order(a);
+  const B = order(b);
+  let d = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < Math.max(A.length, B.length); i++) {
+    const x = A[i];
+    const y = B[i];
+    if (!x || !y) {
+      d = Math.min(d, (x ?? y).startMonth);
+      continue;
+    }
+    const same =
+      x.drug === y.drug &&
+      x.doseMg === y.doseMg &&
+      x.intervalHours === y.intervalHours &&
+      x.startMonth === y.startMonth &&
+      JSON.stringify(x.doseChanges) === JSON.stringify(y.doseChanges) &&
+      JSON.stringify(x.interruptions) === JSON.stringify(y.interruptions);
+    if (!same) d = Math.min(d, x.startMonth, y.startMonth);
+    else if (x.stopMonth !== y.stopMonth)
+      d = Math.min(d, x.stopMonth ?? Number.POSITIVE_INFINITY, y.stopMonth ?? Number.POSITIVE_INFINITY);
+  }
+  return d;
+}
+
 export function runScenario(s: Scenario, options: RunScenarioOptions): ScenarioRun {
   if (s.model !== 'niche') return runOtherModel(s, options);
   if (s.engine === 'ssa' || s.engine === 'tau')
@@ -338,11 +380,15 @@ export function runScenario(s: Scenario, options: RunScenarioOptions): ScenarioR
   let buildMs = 0;
   let firstNm: NicheModel | undefined;
   let progress = 0;
-  /** Simulates the plan over [t0, T] from `y0` (undefined: the model's own initial state). */
-  const simulateFrom = (t0: number, y0: Map<string, number> | undefined): Piece[] => {
+  /** Simulates `p` (default: the current plan) over [t0, T] from `y0` (undefined: the model's own initial state). */
+  const simulateFrom = (
+    t0: number,
+    y0: Map<string, number> | undefined,
+    p: readonly PlanEntry[] = plan,
+  ): Piece[] => {
     const out: Piece[] = [];
     let y = y0;
-    for (const seg of segments(plan, t0, T)) {
+    for (const seg of segments(p, t0, T)) {
       const b0 = performance.now();
       const pk = seg.entry ? patientPk(kb, s, seg.entry.drug) : undefined;
       const tki: NicheOptions['tki'] = seg.entry
@@ -403,8 +449,21 @@ export function runScenario(s: Scenario, options: RunScenarioOptions): ScenarioR
     : undefined;
   let stopMonth: number | undefined;
   const tfrSampleTimes = new Set<number>();
+  // The hinted plan's trajectory, simulated once; used while the decisions found on it are the hinted ones.
+  let hint = s.engine === 'ode' ? options.planHint : undefined;
+  let speculative: Piece[] | undefined;
   for (let iter = 0; iter < 50; iter++) {
-    const pieces = simulateFrom(t0, y0);
+    // The hinted trajectory is the current plan's up to the first month the two plans differ (`validTo`).
+    let validTo = Number.POSITIVE_INFINITY;
+    let pieces: Piece[];
+    if (hint && firstPlanDifference(plan, hint) > t0 + EPS) {
+      validTo = firstPlanDifference(plan, hint);
+      speculative ??= simulateFrom(0, undefined, hint);
+      pieces = speculative.filter((p) => p.time[0] >= t0 - EPS);
+    } else {
+      hint = undefined;
+      pieces = simulateFrom(t0, y0);
+    }
     const all = [...kept, ...pieces];
     const view = joinPieces(all);
     const is = bcrAblPercent(view, firstNm!);
@@ -419,7 +478,12 @@ export function runScenario(s: Scenario, options: RunScenarioOptions): ScenarioR
       .filter((t) => t > lastDecision + EPS && t <= T + EPS)
       .sort((a, b) => a - b);
     let decided = false;
+    let beyondHint = false;
     for (const t of candidates) {
+      if (t > validTo + EPS) {
+        beyondHint = true; // the hinted trajectory is not this plan's here
+        break;
+      }
       const entry = onDrugAt(t);
       const sw = s.therapy.switchOnMutation;
       if (sw && !switched && entry && entry.drug !== sw.to) {
@@ -487,11 +551,17 @@ export function runScenario(s: Scenario, options: RunScenarioOptions): ScenarioR
         break;
       }
     }
+    if (!decided && beyondHint) {
+      // The decisions part from the hint's after validTo: simulate this plan from t0 and scan again.
+      hint = undefined;
+      continue;
+    }
     if (!decided) {
       kept.push(...pieces);
       break;
     }
   }
+  options.onFinalPlan?.(plan.map((e) => ({ ...e })));
   for (const t of tfrVisits) if (stopMonth !== undefined && t > stopMonth) tfrSampleTimes.add(t);
   const simulateMs = performance.now() - t0Sim - buildMs;
 
