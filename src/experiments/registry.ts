@@ -1,4 +1,5 @@
-/** The registry of virtual experiments (biology.md §4), in VE order. */
+/** The registry of virtual experiments (biology.md §4), in VE order, then the spatial set-ups (SVE-*, docs/spatial.md). */
+import { spatialExperiments } from '../spatial/index.js';
 import { VE1, VE2, VE3, VE4, VE5, VE6, VE7 } from './endothelium.js';
 import { VE9, VE10, VE11, VE14, VE15, VE16, VE17 } from './leukaemia.js';
 import { VE13 } from './stroma.js';
@@ -20,12 +21,13 @@ export const EXPERIMENTS: readonly Experiment[] = [
   VE15,
   VE16,
   VE17,
+  ...spatialExperiments,
 ];
 
-/** Normalises 've1', 'VE1', 've-1' to 'VE-1'. */
+/** Normalises 've1', 'VE1', 've-1' to 'VE-1' (and 'sve1' to 'SVE-1'). */
 export function normaliseExperimentId(name: string): string {
-  const m = /^ve-?(\d+)$/i.exec(name.trim());
-  return m ? `VE-${Number(m[1])}` : name.trim();
+  const m = /^(s?)ve-?(\d+)$/i.exec(name.trim());
+  return m ? `${m[1] ? 'SVE' : 'VE'}-${Number(m[2])}` : name.trim();
 }
 
 /** The experiment of that name, or undefined. */

@@ -38,8 +38,9 @@ describe('registry', () => {
     ])
       expect(ids).toContain(id);
     expect(new Set(ids).size).toBe(ids.length);
-    const n = ids.map((id) => Number(id.slice(3)));
-    expect([...n].sort((a, b) => a - b)).toEqual(n);
+    // VE-* in order, then the spatial set-ups SVE-* in order.
+    const order = ids.map((id) => (id.startsWith('SVE-') ? 1000 : 0) + Number(id.slice(id.indexOf('-') + 1)));
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
   });
   it('cites a study of biology.md §2 and a reference of the KB', () => {
     for (const e of EXPERIMENTS) {

@@ -1,0 +1,42 @@
+/**
+ * The spatial niche (issue #11, docs/spatial.md): the niche model's cells as off-lattice agents and its exosome
+ * pools, oxygen and the TKI as diffusing fields, with the link back to the ODE model and spatial virtual
+ * experiments. Two-thread fields: ./parallel.js (Node only, not re-exported here).
+ */
+export { cargoEffect, channelConstants, uptakeFraction } from './channels.js';
+export {
+  HYPOXIC_NICHE,
+  meets,
+  NICHE_PROTECTION,
+  type SpatialExperiment,
+  spatialExperiments,
+  TRANSWELL,
+  TUBE_FORMATION,
+} from './experiments.js';
+export {
+  domainVolume,
+  type EffectiveQuantities,
+  effectiveQuantities,
+  nicheParametersFor,
+  WELL_MIXED_CHANNELS,
+} from './link.js';
+export {
+  type AddCell,
+  CELL_TYPES,
+  type CellType,
+  EXOSOME_FIELDS,
+  type FieldEngine,
+  fieldLayout,
+  type SpatialCheckpoint,
+  SpatialError,
+  SpatialNiche,
+  type SpatialOptions,
+} from './model.js';
+export {
+  type DrugAction,
+  drugAction,
+  MIN_PER_MONTH,
+  type SpatialParams,
+  spatialParameters,
+  tkiEffect,
+} from './params.js';

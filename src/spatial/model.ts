@@ -1,0 +1,945 @@
+/**
+ * The spatial niche (issue #11): cells as off-lattice agents (src/numerics/agents) and exosomes, oxygen and the TKI
+ * as fields (src/numerics/fields), with the behaviour rules of the ODE niche model (docs/niche-model.md) applied to
+ * each cell at its own position:
+ *
+ * - LSCs (quiescent or cycling, Hähnel 2020): quiescent -> cycling at pxy; cycling -> quiescent at pyx (1 + Q),
+ *   division at py (1 + A)(1 - Y/K), TKI kill at e_tki tkiE / (1 + P); Q = B4q, P = B4p, A = A1 are the channel
+ *   effects of the cell's own uptake of BMSC and CML exosomes, and tkiE the PD effect of the unbound drug in its
+ *   voxel. Each is a per-agent stochastic event drawn once per phenotype step from the agent's keyed stream
+ *   (seed, 'spatial', agent id, 'phenotype'), with probability 1 - exp(-rate dt) (exact for rates held over the
+ *   step) and the event chosen in proportion to its rate.
+ * - CML bulk cells (K562-like) and LSCs release CML-cargo exosomes, BMSCs release BMSC exosomes (times their support
+ *   state, B3), each into its donor's field, at the niche model's release rates times (1 + h hyp_gain)(1 - GW4869)
+ *   and, for leukaemic donors under a TKI with a `reduces` modulator, (1 - tki_red min(tkiE, 1)); h is the local
+ *   hypoxia read from the oxygen field. Clearance (uptake lumped in, as in the ODE) is the fields' decay.
+ * - Endothelial cells and BMSCs are fixed (anchored); they carry the niche model's activation states per cell
+ *   (vascular density `vasc` and IL-8 for the endothelium, IL-8 and support for BMSCs), relaxing to the targets of
+ *   their own uptake at k_vasc and k_act, exactly over each phenotype step.
+ * - Every cell records its cumulative uptake fraction per donor (cargo taken up, minutes x fraction).
+ *
+ * Time steps as PhysiCell: fields every dtDiffusion, mechanics every dtMechanics, phenotype every dtPhenotype (min).
+ * Nothing in the stepping allocates except divisions (a new agent and its stream key, as adding one).
+ * Simplifications (docs/spatial.md): the LSC logistic term counts the domain's cycling LSCs (a well-mixed niche
+ * capacity), the IL-8 and VCAM1/CXCL12 retention feedbacks are not yet spatial (off), bulk CML cells neither divide
+ * nor die, and there are no resistant clones or immune cells.
+ */
+
+import type { KnowledgeBase } from '../knowledge/load.js';
+import { CHANNELS } from '../niche/channels.js';
+import { drugsWithModulator } from '../niche/exosomes.js';
+import { type NicheOptions, type ResolvedOptions, resolveOptions } from '../niche/options.js';
+import { Mechanics } from '../numerics/agents/mechanics.js';
+import { AgentStore, F64_COLUMNS, I32_COLUMNS, U8_COLUMNS } from '../numerics/agents/store.js';
+import { Grid, type GridOptions } from '../numerics/fields/grid.js';
+import { FieldSolver, type SubstrateSpec } from '../numerics/fields/solver.js';
+import { deriveStreamKey, type Seed } from '../numerics/random/keys.js';
+import { philox4x32 } from '../numerics/random/philox.js';
+import {
+  type ChannelConstants,
+  type ChannelSym,
+  cargoEffect,
+  channelConstants,
+  channelSignal,
+  uptakeFraction,
+} from './channels.js';
+import {
+  type DrugAction,
+  drugAction,
+  type Setting,
+  type SpatialParams,
+  spatialParameters,
+  tkiEffect,
+} from './params.js';
+
+export const CELL_TYPES = ['cml', 'lsc', 'bmsc', 'endo'] as const;
+export type CellType = (typeof CELL_TYPES)[number];
+export const CML = 0;
+export const LSC = 1;
+export const BMSC = 2;
+export const ENDO = 3;
+
+/** Exosome fields, one per donor (src/niche/exosomes.ts pools E_cml, E_lsc, E_bmsc). */
+export const EXOSOME_FIELDS = ['cml', 'lsc', 'bmsc'] as const;
+export type ExosomeField = (typeof EXOSOME_FIELDS)[number];
+
+export interface SpatialOptions {
+  readonly dims: 2 | 3;
+  readonly domain: { readonly lo: readonly number[]; readonly hi: readonly number[] };
+  /** Voxel edge (um), or 'single' for one voxel spanning the domain (the well-mixed limit). */
+  readonly voxel: number | 'single';
+  /** 2D only: thickness of the simulated slab (um), so that fields are per um^3; default 20 (PhysiCell's dz). */
+  readonly depth?: number;
+  readonly seed: Seed;
+  /** Time steps (min); defaults 0.1, 0.1, 6. dtMechanics and dtPhenotype must be multiples of the step below. */
+  readonly dtDiffusion?: number;
+  readonly dtMechanics?: number;
+  readonly dtPhenotype?: number;
+  /**
+   * Time step of the exosome fields (min; default dtDiffusion): a multiple of dtDiffusion dividing dtMechanics.
+   * Exosomes diffuse slowly (D dt / h^2 = 0.01 at 0.01 min and 20 um), so they can step less often than oxygen.
+   */
+  readonly dtExosome?: number;
+  /** Cell mechanics and motility (default true). Off: cells stay where placed. */
+  readonly mechanics?: boolean;
+  /** The niche model's options that the spatial rules read: channels, interventions, hypoxia (without oxygen). */
+  readonly niche?: NicheOptions;
+  readonly setting?: Setting;
+  /** Hähnel 2020 patient for the LSC rates (default 1). */
+  readonly patient?: number;
+  /** Carrying capacity of cycling LSCs in the domain (the Hähnel Ky of this piece of marrow), cells. */
+  readonly lscCapacity: number;
+  /**
+   * The TKI: unbound concentration (nM), uniform (no field: nothing consumes it) or held at the domain faces and
+   * diffusing inward (a field).
+   */
+  readonly drug?: { readonly name: string; readonly nM: number; readonly supply?: 'uniform' | 'boundary' };
+  /** Oxygen field (mmHg) held at the domain faces and consumed by every cell; local hypoxia follows from it. */
+  readonly oxygen?: { readonly boundary: number };
+  /** Exosome concentrations held fixed (particles / um^3), e.g. an added in-vitro dose. */
+  readonly held?: Partial<Record<ExosomeField, number>>;
+  /** Transwell membrane: a plane agents cannot cross (the fields pass it freely). */
+  readonly membrane?: { readonly axis: 0 | 1 | 2; readonly at: number };
+}
+
+export interface AddCell {
+  readonly type: CellType;
+  readonly x: number;
+  readonly y: number;
+  readonly z?: number;
+  /** LSCs: start quiescent (default false: cycling). */
+  readonly quiescent?: boolean;
+}
+
+export class SpatialError extends Error {
+  override name = 'SpatialError';
+}
+
+const PER_ID = 64;
+const TWO_PI = 2 * Math.PI;
+const TWO26 = 67108864;
+const TWO_M53 = 1 / 9007199254740992;
+/** Uniform in [0, 1) from two 32-bit words (RandomStream.nextFloat64's construction). */
+const u53 = (a: number, b: number) => ((a >>> 5) * TWO26 + (b >>> 6)) * TWO_M53;
+
+/** Per-agent state keyed by the stable agent id (rows move; ids do not). */
+class PerId {
+  cycling = new Uint8Array(PER_ID);
+  side = new Int8Array(PER_ID);
+  anchor = new Float64Array(3 * PER_ID);
+  /**
+   * Cumulative uptake (fraction x min): CML cargo (CML and w_lsc-weighted LSC exosomes, the niche model's u_cml), the
+   * part of it from LSC exosomes, and BMSC exosomes.
+   */
+  cargo = new Float64Array(3 * PER_ID);
+  /** Activation states: endothelium (vasc, il8_endo), BMSC (il8_bmsc, support_bmsc); 1 = baseline. */
+  act = new Float64Array(2 * PER_ID);
+  /** Last phenotype step's quiescence induction Q, protection P, proliferation A, tkiE, hypoxia. */
+  q = new Float64Array(PER_ID);
+  p = new Float64Array(PER_ID);
+  a = new Float64Array(PER_ID);
+  tki = new Float64Array(PER_ID);
+  hyp = new Float64Array(PER_ID);
+  /** Last uptake fractions (CML cargo, BMSC). */
+  uCml = new Float64Array(PER_ID);
+  uBmsc = new Float64Array(PER_ID);
+  /** Phenotype stream key (4 words) and block counter. */
+  key = new Int32Array(4 * PER_ID);
+  block = new Float64Array(PER_ID);
+
+  get capacity(): number {
+    return this.cycling.length;
+  }
+
+  ensure(id: number): void {
+    let n = this.cycling.length;
+    if (id < n) return;
+    while (n <= id) n *= 2;
+    for (const [name, stride] of PER_ID_COLUMNS) {
+      const self = this as unknown as Record<string, Uint8Array | Int8Array | Float64Array | Int32Array>;
+      const old = self[name];
+      const next = new (old.constructor as Float64ArrayConstructor)(stride * n);
+      next.set(old as Float64Array);
+      self[name] = next;
+    }
+  }
+}
+
+/** PerId columns and their stride (for growth and checkpoints). */
+const PER_ID_COLUMNS: readonly (readonly [string, number])[] = [
+  ['cycling', 1],
+  ['side', 1],
+  ['anchor', 3],
+  ['cargo', 3],
+  ['act', 2],
+  ['q', 1],
+  ['p', 1],
+  ['a', 1],
+  ['tki', 1],
+  ['hyp', 1],
+  ['uCml', 1],
+  ['uBmsc', 1],
+  ['key', 4],
+  ['block', 1],
+];
+
+/** A complete, restorable state (see checkpoint / restore). Plain data: typed arrays and numbers. */
+export interface SpatialCheckpoint {
+  readonly version: 1;
+  readonly time: number;
+  readonly phenotypeSteps: number;
+  readonly mechanicsSteps: number;
+  readonly nextId: number;
+  readonly count: number;
+  /** The agent store's columns, rows 0..count-1, in store order (F64, I32, U8 columns of store.ts). */
+  readonly f64: Float64Array;
+  readonly i32: Int32Array;
+  readonly u8: Uint8Array;
+  /** Per-id state, ids 0..nextId-1, per column of PER_ID_COLUMNS. */
+  readonly perId: Readonly<Record<string, ArrayLike<number>>>;
+  readonly fields: Float64Array;
+}
+
+export class SpatialNiche {
+  readonly params: SpatialParams;
+  readonly niche: ResolvedOptions;
+  readonly dims: 2 | 3;
+  readonly grid: Grid;
+  readonly fields: FieldSolver;
+  readonly store: AgentStore;
+  readonly mechanics: Mechanics | null;
+  readonly drug: DrugAction | null;
+  readonly dtDiffusion: number;
+  readonly dtMechanics: number;
+  readonly dtPhenotype: number;
+  /** Field index per exosome donor, hypoxia-weighted CML cargo ('cml_hyp', with oxygen), oxygen, drug (-1: none). */
+  readonly fieldIndex: Readonly<Record<ExosomeField | 'cml_hyp' | 'oxygen' | 'drug', number>>;
+  /** Simulated time (min). */
+  time = 0;
+  phenotypeSteps = 0;
+  private readonly opts: SpatialOptions;
+  private readonly stepFields: () => void;
+  /** tkiE of a uniform drug supply (no drug field). */
+  private readonly drugUniform: number;
+  /** Exosome fields on a coarser step (dtExosome): a second solver over the same data, or null. */
+  private readonly slowFields: FieldSolver | null;
+  private readonly slowEvery: number;
+  private readonly isSlow: Uint8Array;
+  private readonly ch: Readonly<Record<ChannelSym, ChannelConstants>>;
+  /** 2D: slab thickness (um) by which amounts per area become per volume; 3D: 1. */
+  readonly depth: number;
+  private readonly held: Float64Array;
+  private readonly isHeld: Uint8Array;
+  private readonly tkiLowersRelease: boolean;
+  private readonly drugBlocksSrc: boolean;
+  private readonly st = new PerId();
+  private nextId = 0;
+  /** Rows changed outside a phenotype step (cells added): rebuild the row arrays before the next step. */
+  private dirty = true;
+  // Row arrays (rebuilt after each phenotype step; voxels refreshed after each mechanics step).
+  private vox = new Int32Array(PER_ID);
+  private o2coef = new Float64Array(PER_ID);
+  private srcVox: Int32Array[] = [];
+  private srcRate: Float64Array[] = [];
+  private srcCount: Int32Array;
+  private readonly words = new Uint32Array(8);
+  private readonly deaths: number[] = [];
+  private readonly divisions: number[] = [];
+
+  constructor(kb: KnowledgeBase, options: SpatialOptions, engine?: FieldEngine) {
+    this.opts = options;
+    const d = options.dims;
+    if (d !== 2 && d !== 3) throw new SpatialError(`dims ${d}: 2 or 3`);
+    this.dims = d;
+    const { lo, hi } = options.domain;
+    if (lo.length !== d || hi.length !== d)
+      throw new SpatialError(`domain: lo and hi need ${d} coordinates each`);
+    for (let a = 0; a < d; a++)
+      if (!(hi[a] > lo[a])) throw new SpatialError(`domain axis ${a}: hi ${hi[a]} must exceed lo ${lo[a]}`);
+    if (!(options.lscCapacity > 0))
+      throw new SpatialError(`lscCapacity ${options.lscCapacity}: expected > 0`);
+    this.niche = resolveOptions(options.niche ?? {});
+    this.params = spatialParameters(kb, CHANNELS, {
+      patient: options.patient ?? this.niche.patient,
+      setting: options.setting ?? 'in-vivo',
+    });
+    this.ch = channelConstants(this.niche, this.params.cargo);
+    this.dtDiffusion = options.dtDiffusion ?? 0.1;
+    this.dtMechanics = options.dtMechanics ?? 0.1;
+    this.dtPhenotype = options.dtPhenotype ?? 6;
+    const multiple = (a: number, b: number, what: string) => {
+      const r = a / b;
+      if (!(a > 0 && b > 0) || Math.abs(r - Math.round(r)) > 1e-9 || Math.round(r) < 1)
+        throw new SpatialError(`${what}: ${a} min must be a positive multiple of ${b} min`);
+    };
+    multiple(this.dtMechanics, this.dtDiffusion, 'dtMechanics');
+    multiple(this.dtPhenotype, this.dtMechanics, 'dtPhenotype');
+    this.depth = d === 2 ? (options.depth ?? 20) : 1;
+    if (!(this.depth > 0)) throw new SpatialError(`depth ${options.depth}: expected > 0 um`);
+    this.drug = options.drug ? drugAction(kb, options.drug.name) : null;
+    this.drugUniform = this.drug && options.drug ? tkiEffect(this.drug, options.drug.nM) : 0;
+    const layout = fieldLayout(this.params, options);
+    const subs = layout.substrates;
+    const index = layout.index;
+    this.grid = new Grid(layout.grid);
+    this.fieldIndex = index;
+    if (engine) {
+      const names = engine.fields.substrates.map((x) => x.name).join(',');
+      if (
+        names !== subs.map((x) => x.name).join(',') ||
+        engine.fields.grid.voxelCount !== this.grid.voxelCount
+      )
+        throw new SpatialError(`field engine: substrates ${names} do not match the options' field layout`);
+      if (engine.fields.dt !== this.dtDiffusion)
+        throw new SpatialError(
+          `field engine: dt ${engine.fields.dt} differs from dtDiffusion ${this.dtDiffusion}`,
+        );
+      this.fields = engine.fields;
+      this.stepFields = engine.step;
+    } else {
+      const f = new FieldSolver({ grid: this.grid, substrates: subs, dt: this.dtDiffusion });
+      this.fields = f;
+      this.stepFields = () => f.step();
+    }
+    const dtExo = options.dtExosome ?? this.dtDiffusion;
+    multiple(dtExo, this.dtDiffusion, 'dtExosome');
+    multiple(this.dtMechanics, dtExo, 'dtMechanics (a multiple of dtExosome)');
+    this.slowEvery = Math.round(dtExo / this.dtDiffusion);
+    this.isSlow = new Uint8Array(subs.length);
+    if (this.slowEvery > 1) {
+      if (engine)
+        throw new SpatialError('dtExosome > dtDiffusion needs the built-in field solver (no engine)');
+      for (const k of ['cml', 'lsc', 'bmsc', 'cml_hyp'] as const)
+        if (index[k] >= 0) this.isSlow[index[k]] = 1;
+      this.slowFields = new FieldSolver({
+        grid: this.grid,
+        substrates: subs,
+        dt: dtExo,
+        buffer: this.fields.data.buffer,
+        keepBufferContents: true,
+      });
+    } else this.slowFields = null;
+    this.held = new Float64Array(subs.length);
+    this.isHeld = new Uint8Array(subs.length);
+    for (const [name, v] of Object.entries(options.held ?? {})) {
+      const s = (EXOSOME_FIELDS as readonly string[]).includes(name)
+        ? index[name as ExosomeField]
+        : undefined;
+      if (s === undefined)
+        throw new SpatialError(`held: unknown field '${name}' (${EXOSOME_FIELDS.join(', ')})`);
+      if (!(v !== undefined && v >= 0)) throw new SpatialError(`held.${name} ${v}: expected >= 0`);
+      this.held[s] = v;
+      this.isHeld[s] = 1;
+      this.fields.field(s).fill(v);
+    }
+    this.srcCount = new Int32Array(subs.length);
+    for (let s = 0; s < subs.length; s++) {
+      this.srcVox.push(new Int32Array(PER_ID));
+      this.srcRate.push(new Float64Array(PER_ID));
+    }
+    const drugName = options.drug?.name;
+    this.tkiLowersRelease =
+      drugName !== undefined && drugsWithModulator(kb, undefined, 'donor', 'reduces').has(drugName);
+    this.drugBlocksSrc =
+      drugName !== undefined &&
+      drugsWithModulator(kb, 'cml-endothelium-src-angiogenesis', 'recipient', 'blocks').has(drugName);
+    this.store = new AgentStore({ dims: d });
+    if (options.mechanics ?? true) {
+      const p = this.params;
+      const r = p.radius;
+      const reach = 2 * p.adhesionReach * Math.max(r.cml, r.lsc, r.bmsc, r.endo);
+      this.mechanics = new Mechanics(this.store, {
+        domain: { lo: [...lo], hi: [...hi] },
+        dt: this.dtMechanics,
+        boundary: { kind: 'reflect' },
+        seed: options.seed,
+        // A fixed bin size: the neighbour order (and so every force sum) never depends on history (checkpoints).
+        binSize: reach,
+      });
+    } else this.mechanics = null;
+  }
+
+  /** Agents of each type now. */
+  counts(): Record<CellType | 'quiescent' | 'cycling', number> {
+    const out = { cml: 0, lsc: 0, bmsc: 0, endo: 0, quiescent: 0, cycling: 0 };
+    const { type, id } = this.store;
+    for (let i = 0; i < this.store.count; i++) {
+      const t = type[i];
+      out[CELL_TYPES[t]]++;
+      if (t === LSC) {
+        if (this.st.cycling[id[i]] === 1) out.cycling++;
+        else out.quiescent++;
+      }
+    }
+    return out;
+  }
+
+  /** Adds a cell; returns its id. Call before stepping or between steps. */
+  addCell(c: AddCell): number {
+    const t = CELL_TYPES.indexOf(c.type);
+    if (t < 0) throw new SpatialError(`cell type '${c.type}': one of ${CELL_TYPES.join(', ')}`);
+    const p = this.params;
+    const r = p.radius[c.type];
+    const lsc = t === LSC;
+    const id = this.nextId++;
+    this.store.add({
+      id,
+      x: c.x,
+      y: c.y,
+      ...(this.dims === 3 ? { z: c.z ?? 0 } : {}),
+      radius: r,
+      type: t,
+      repulsion: p.repulsion,
+      adhesion: p.adhesion,
+      adhesionReach: p.adhesionReach,
+      speed: lsc ? p.speedLsc : 0,
+      persistence: lsc ? p.persistenceLsc : 0,
+    });
+    this.initState(id, t, c.x, c.y, c.z ?? 0, lsc && !c.quiescent);
+    this.dirty = true;
+    return id;
+  }
+
+  private initState(id: number, t: number, x: number, y: number, z: number, cycling: boolean): void {
+    const st = this.st;
+    st.ensure(id);
+    st.cycling[id] = cycling ? 1 : 0;
+    st.anchor[3 * id] = x;
+    st.anchor[3 * id + 1] = y;
+    st.anchor[3 * id + 2] = z;
+    const m = this.opts.membrane;
+    st.side[id] = m ? ([x, y, z][m.axis] < m.at ? -1 : 1) : 0;
+    st.act[2 * id] = 1;
+    st.act[2 * id + 1] = 1;
+    if (t === LSC) {
+      const key = deriveStreamKey(this.opts.seed, [
+        ['purpose', 'spatial'],
+        ['agent', id],
+        ['use', 'phenotype'],
+      ]);
+      st.key[4 * id] = key.k0;
+      st.key[4 * id + 1] = key.k1;
+      st.key[4 * id + 2] = key.c2;
+      st.key[4 * id + 3] = key.c3;
+      st.block[id] = 0;
+    }
+  }
+
+  /** Advances by the whole number of phenotype steps nearest to `minutes`. */
+  run(minutes: number): void {
+    const n = Math.round(minutes / this.dtPhenotype);
+    for (let k = 0; k < n; k++) this.step();
+  }
+
+  /** One phenotype step: fields and mechanics over dtPhenotype, then the cell rules. */
+  step(): void {
+    if (this.dirty) this.rebuildRows();
+    const nMech = Math.round(this.dtPhenotype / this.dtMechanics);
+    const nDiff = Math.round(this.dtMechanics / this.dtDiffusion);
+    for (let m = 0; m < nMech; m++) {
+      for (let k = 0; k < nDiff; k++) this.diffuse(k % this.slowEvery === this.slowEvery - 1);
+      if (this.mechanics) {
+        this.mechanics.step();
+        this.constrain();
+        this.refreshVoxels();
+      }
+    }
+    this.time = (this.phenotypeSteps + 1) * this.dtPhenotype;
+    this.phenotype();
+    this.phenotypeSteps++;
+  }
+
+  /** One diffusion step: agent sources and oxygen uptake, then the implicit solve; held fields reset. */
+  private diffuse(slowStep: boolean): void {
+    const f = this.fields;
+    const nSub = f.substrateCount;
+    const slow = this.slowFields;
+    for (let s = 0; s < nSub; s++) {
+      const n = this.srcCount[s];
+      if (n === 0 || this.isHeld[s] === 1) continue;
+      // A slow field takes its sources once per dtExosome, just before its step (amount rate x dtExosome).
+      if (slow === null || this.isSlow[s] === 0) f.addPointSources(s, this.srcVox[s], this.srcRate[s], n);
+      else if (slowStep) slow.addPointSources(s, this.srcVox[s], this.srcRate[s], n);
+    }
+    const o2 = this.fieldIndex.oxygen;
+    if (o2 >= 0) f.applyPointUptake(o2, this.vox, this.o2coef, this.store.count);
+    if (slow === null) this.stepFields();
+    else {
+      // Multirate: fast fields every step; exosome fields (slow diffusion, D dt / h^2 << 1) every slowEvery steps,
+      // a step of dtExosome with its sources (positions do not change within it: dtMechanics is a multiple).
+      for (let s = 0; s < nSub; s++) {
+        if (this.isSlow[s] === 0) {
+          f.applyBulk(s);
+          f.diffuse(s);
+        } else if (slowStep) slow.diffuse(s);
+      }
+      f.tick();
+    }
+    for (let s = 0; s < nSub; s++) if (this.isHeld[s] === 1) f.field(s).fill(this.held[s]);
+  }
+
+  /** Fixed cells back to their anchors; agents kept on their side of a membrane. */
+  private constrain(): void {
+    const s = this.store;
+    const st = this.st;
+    const m = this.opts.membrane;
+    const { x, y, z, type, id, radius } = s;
+    for (let i = 0; i < s.count; i++) {
+      const t = type[i];
+      const k = id[i];
+      if (t === BMSC || t === ENDO) {
+        x[i] = st.anchor[3 * k];
+        y[i] = st.anchor[3 * k + 1];
+        z[i] = this.dims === 3 ? st.anchor[3 * k + 2] : 0;
+      } else if (m) {
+        const c = m.axis === 0 ? x : m.axis === 1 ? y : z;
+        const r = radius[i];
+        if (st.side[k] < 0 && c[i] > m.at - r) c[i] = m.at - r;
+        else if (st.side[k] > 0 && c[i] < m.at + r) c[i] = m.at + r;
+      }
+    }
+  }
+
+  private refreshVoxels(): void {
+    const s = this.store;
+    const g = this.grid;
+    const { x, y, z } = s;
+    const vox = this.vox;
+    for (let i = 0; i < s.count; i++) {
+      let v = g.voxelAt(x[i], y[i], z[i]);
+      if (v < 0) v = g.voxelAt(this.clampAxis(0, x[i]), this.clampAxis(1, y[i]), this.clampAxis(2, z[i]));
+      vox[i] = v;
+    }
+  }
+
+  private clampAxis(a: number, v: number): number {
+    if (a >= this.dims) return v;
+    const lo = this.opts.domain.lo[a];
+    const hi = this.opts.domain.hi[a];
+    const eps = 1e-9 * (hi - lo);
+    return v < lo ? lo + eps : v >= hi ? hi - eps : v;
+  }
+
+  /** Local hypoxia 0 (20 % O2) .. 1 (1 % O2) from the oxygen field, or the niche option without one. */
+  private hypoxiaAt(v: number): number {
+    const o2 = this.fieldIndex.oxygen;
+    if (o2 < 0) return this.niche.hypoxia;
+    const p = this.params;
+    const h = (p.o2Normoxic - this.fields.field(o2)[v]) / (p.o2Normoxic - p.o2Hypoxic);
+    return Math.min(Math.max(h, 0), 1);
+  }
+
+  private tkiAt(v: number): number {
+    const d = this.fieldIndex.drug;
+    if (this.drug === null) return 0;
+    return d < 0 ? this.drugUniform : tkiEffect(this.drug, this.fields.field(d)[v]);
+  }
+
+  /** The cell rules, once per phenotype step (rates held over the step). */
+  private phenotype(): void {
+    const s = this.store;
+    const st = this.st;
+    const p = this.params;
+    const ch = this.ch;
+    const n = this.niche;
+    const dt = this.dtPhenotype;
+    const { cargo } = p;
+    const hillN = cargo.hill;
+    const ec50 = cargo.ec50;
+    const fC = this.fields.field(this.fieldIndex.cml);
+    const fL = this.fields.field(this.fieldIndex.lsc);
+    const fB = this.fields.field(this.fieldIndex.bmsc);
+    const hypField = this.fieldIndex.cml_hyp >= 0 ? this.fields.field(this.fieldIndex.cml_hyp) : null;
+    const blk = n.uptakeBlocker;
+    const relaxAct = -Math.expm1(-p.kAct * dt);
+    const relaxVasc = -Math.expm1(-p.kVasc * dt);
+    const cur = n.curcumin;
+    let yTot = 0;
+    for (let i = 0; i < s.count; i++) if (s.type[i] === LSC && st.cycling[s.id[i]] === 1) yTot++;
+    const logistic = Math.max(0, 1 - yTot / this.opts.lscCapacity);
+    const w = this.words;
+    this.deaths.length = 0;
+    this.divisions.length = 0;
+    for (let i = 0; i < s.count; i++) {
+      const t = s.type[i];
+      const id = s.id[i];
+      const v = this.vox[i];
+      const cargoConc = fC[v] + p.wLsc * fL[v];
+      const uC = uptakeFraction(cargoConc, p.kmCml, blk);
+      const uB = uptakeFraction(fB[v], p.kmBmsc, blk);
+      st.uCml[id] = uC;
+      st.uBmsc[id] = uB;
+      st.cargo[3 * id] += uC * dt;
+      if (cargoConc > 0) st.cargo[3 * id + 1] += ((uC * p.wLsc * fL[v]) / cargoConc) * dt;
+      st.cargo[3 * id + 2] += uB * dt;
+      if (t === LSC) {
+        const Q = cargoEffect(ch.b4q.k, channelSignal(ch.b4q, uB), ec50, hillN);
+        const P = cargoEffect(ch.b4p.k, channelSignal(ch.b4p, uB), ec50, hillN);
+        const A = cargoEffect(ch.a1.k, channelSignal(ch.a1, uC), ec50, hillN);
+        const e = this.tkiAt(v);
+        st.q[id] = Q;
+        st.p[id] = P;
+        st.a[id] = A;
+        st.tki[id] = e;
+        const cyc = st.cycling[id] === 1;
+        const rDeact = cyc ? p.pyx * (1 + Q) : 0;
+        const rDiv = cyc ? p.py * (1 + A) * logistic : 0;
+        const rKill = cyc ? (p.eTki * e) / (1 + P) : 0;
+        const total = cyc ? rDeact + rDiv + rKill : p.pxy;
+        if (total <= 0) continue;
+        const b = st.block[id];
+        const lo = b % 4294967296;
+        philox4x32(
+          lo,
+          (b - lo) / 4294967296,
+          st.key[4 * id + 2],
+          st.key[4 * id + 3],
+          st.key[4 * id],
+          st.key[4 * id + 1],
+          w,
+          0,
+        );
+        st.block[id] = b + 1;
+        const u1 = u53(w[0], w[1]);
+        if (u1 >= -Math.expm1(-total * dt)) continue;
+        if (!cyc) {
+          st.cycling[id] = 1;
+          continue;
+        }
+        const pick = u53(w[2], w[3]) * total;
+        if (pick < rDeact) st.cycling[id] = 0;
+        else if (pick < rDeact + rDiv) this.divisions.push(id);
+        else this.deaths.push(id);
+      } else if (t === ENDO) {
+        // Vascular density (E1 Src with curcumin and the endothelial Src block of a dasatinib-like drug; E3; E4
+        // miR-210 with the donors' hypoxia; D1 miR-21 with curcumin) and IL-8 (E6), as src/niche/niche-cells.ts.
+        let srcF = 1 - cur * p.curDepl;
+        if (this.drugBlocksSrc) srcF *= 1 - p.srcBlock * Math.min(this.tkiAt(v), 1);
+        const hShare = hypField ? (cargoConc > 0 ? hypField[v] / cargoConc : 0) : n.hypoxia;
+        const e1 = cargoEffect(ch.src.k, channelSignal(ch.src, srcF * uC), ec50, hillN);
+        const e3 = cargoEffect(ch.mir92a.k, channelSignal(ch.mir92a, uC), ec50, hillN);
+        const e4 = cargoEffect(
+          ch.mir210.k,
+          channelSignal(ch.mir210, hShare * p.mir210Gain * uC),
+          ec50,
+          hillN,
+        );
+        const d1 = cargoEffect(ch.mir21.k, channelSignal(ch.mir21, cur * uC), ec50, hillN);
+        const e6 = cargoEffect(ch.e6.k, channelSignal(ch.e6, uC), ec50, hillN);
+        const vascT = (1 + e1 + e3 + e4) / (1 + d1);
+        st.act[2 * id] += (vascT - st.act[2 * id]) * relaxVasc;
+        st.act[2 * id + 1] += (1 + (1 - cur) * e6 - st.act[2 * id + 1]) * relaxAct;
+        st.tki[id] = this.tkiAt(v);
+      } else if (t === BMSC) {
+        const b1 = cargoEffect(ch.b1.k, channelSignal(ch.b1, uC), ec50, hillN);
+        const b2 = cargoEffect(ch.b2.k, channelSignal(ch.b2, uC), ec50, hillN);
+        const b3 = cargoEffect(ch.b3.k, channelSignal(ch.b3, uC), ec50, hillN);
+        st.act[2 * id] += (1 + b1 + b2 - st.act[2 * id]) * relaxAct;
+        st.act[2 * id + 1] += (1 + b3 - st.act[2 * id + 1]) * relaxAct;
+      }
+    }
+    if (this.deaths.length > 0 || this.divisions.length > 0) {
+      // Canonical order (ascending id) so that rows and new ids do not depend on the store's row order.
+      this.deaths.sort((a, b) => a - b);
+      this.divisions.sort((a, b) => a - b);
+      for (const id of this.deaths) this.store.remove(id);
+      for (const id of this.divisions) this.divide(id);
+    }
+    this.rebuildRows();
+  }
+
+  /** A cycling LSC divides: the daughter (cycling, new id) sits one radius away in a direction from the parent's stream. */
+  private divide(parent: number): void {
+    const s = this.store;
+    const st = this.st;
+    const i = s.indexOf(parent);
+    const w = this.words;
+    const b = st.block[parent];
+    const lo = b % 4294967296;
+    philox4x32(
+      lo,
+      (b - lo) / 4294967296,
+      st.key[4 * parent + 2],
+      st.key[4 * parent + 3],
+      st.key[4 * parent],
+      st.key[4 * parent + 1],
+      w,
+      0,
+    );
+    st.block[parent] = b + 1;
+    const r = s.radius[i];
+    let dx: number;
+    let dy: number;
+    let dz = 0;
+    if (this.dims === 3) {
+      const cz = 2 * u53(w[0], w[1]) - 1;
+      const rho = Math.sqrt(Math.max(0, 1 - cz * cz));
+      const phi = TWO_PI * u53(w[2], w[3]);
+      dx = rho * Math.cos(phi);
+      dy = rho * Math.sin(phi);
+      dz = cz;
+    } else {
+      const phi = TWO_PI * u53(w[0], w[1]);
+      dx = Math.cos(phi);
+      dy = Math.sin(phi);
+    }
+    const x = this.clampAxis(0, s.x[i] + r * dx);
+    const y = this.clampAxis(1, s.y[i] + r * dy);
+    const z = this.dims === 3 ? this.clampAxis(2, s.z[i] + r * dz) : 0;
+    const p = this.params;
+    const id = this.nextId++;
+    s.add({
+      id,
+      x,
+      y,
+      ...(this.dims === 3 ? { z } : {}),
+      radius: r,
+      type: LSC,
+      repulsion: p.repulsion,
+      adhesion: p.adhesion,
+      adhesionReach: p.adhesionReach,
+      speed: p.speedLsc,
+      persistence: p.persistenceLsc,
+    });
+    this.initState(id, LSC, x, y, z, true);
+    st.side[id] = st.side[parent];
+  }
+
+  /** Row arrays: voxels, per-field source lists (rate per donor cell, per um^3) and oxygen uptake coefficients. */
+  private rebuildRows(): void {
+    this.dirty = false;
+    const s = this.store;
+    const n = s.count;
+    if (this.vox.length < n) {
+      let c = this.vox.length;
+      while (c < n) c *= 2;
+      this.vox = new Int32Array(c);
+      this.o2coef = new Float64Array(c);
+      this.srcVox = this.srcVox.map(() => new Int32Array(c));
+      this.srcRate = this.srcRate.map(() => new Float64Array(c));
+    }
+    this.refreshVoxels();
+    const p = this.params;
+    const nic = this.niche;
+    const st = this.st;
+    const idx = this.fieldIndex;
+    const perVol = 1 / this.depth;
+    const gw = 1 - nic.releaseInhibitor;
+    this.srcCount.fill(0);
+    const o2 = idx.oxygen;
+    for (let i = 0; i < n; i++) {
+      const t = s.type[i];
+      const id = s.id[i];
+      const v = this.vox[i];
+      const h = this.hypoxiaAt(v);
+      st.hyp[id] = h;
+      const common = (1 + h * p.hypGain) * gw * perVol;
+      if (o2 >= 0) {
+        const r = s.radius[i];
+        this.o2coef[i] = (p.o2Consumption * (4 / 3) * Math.PI * r * r * r) / this.depth;
+      }
+      let f = -1;
+      let rate = 0;
+      if (t === CML || t === LSC) {
+        const tk = this.tkiLowersRelease ? 1 - p.tkiReduction * Math.min(this.tkiAt(v), 1) : 1;
+        f = t === CML ? idx.cml : idx.lsc;
+        rate = (t === CML ? p.rCml : p.rLsc) * common * tk;
+        if (idx.cml_hyp >= 0) {
+          // Hypoxia-weighted CML cargo (miR-210 rises with the donor's hypoxia); LSC exosomes count with w_lsc.
+          const k = idx.cml_hyp;
+          const j = this.srcCount[k]++;
+          this.srcVox[k][j] = v;
+          this.srcRate[k][j] = rate * h * (t === LSC ? p.wLsc : 1);
+        }
+      } else if (t === BMSC) {
+        f = idx.bmsc;
+        rate = p.rBmsc * st.act[2 * id + 1] * common;
+      }
+      if (f >= 0) {
+        const j = this.srcCount[f]++;
+        this.srcVox[f][j] = v;
+        this.srcRate[f][j] = rate;
+      }
+    }
+  }
+
+  // --- read-outs ---
+
+  /** Per-id state of one agent (for read-outs and tests). */
+  cell(id: number): {
+    type: CellType;
+    cycling: boolean;
+    cargo: [number, number, number];
+    activation: [number, number];
+    quiescence: number;
+    protection: number;
+    proliferation: number;
+    tki: number;
+    hypoxia: number;
+    uptakeCml: number;
+    uptakeBmsc: number;
+  } {
+    const i = this.store.indexOf(id);
+    if (i < 0) throw new SpatialError(`no live agent with id ${id}`);
+    const st = this.st;
+    return {
+      type: CELL_TYPES[this.store.type[i]],
+      cycling: st.cycling[id] === 1,
+      cargo: [st.cargo[3 * id], st.cargo[3 * id + 1], st.cargo[3 * id + 2]],
+      activation: [st.act[2 * id], st.act[2 * id + 1]],
+      quiescence: st.q[id],
+      protection: st.p[id],
+      proliferation: st.a[id],
+      tki: st.tki[id],
+      hypoxia: st.hyp[id],
+      uptakeCml: st.uCml[id],
+      uptakeBmsc: st.uBmsc[id],
+    };
+  }
+
+  /** Ids of the live agents, in row order. */
+  ids(): number[] {
+    return Array.from(this.store.id.subarray(0, this.store.count));
+  }
+
+  // --- checkpoint / restart ---
+
+  /** A copy of the complete state: agents with their stream positions, per-cell rule state, fields, time. */
+  checkpoint(): SpatialCheckpoint {
+    const s = this.store;
+    const n = s.count;
+    const F = F64_NAMES.length;
+    const I = I32_NAMES.length;
+    const f64 = new Float64Array(F * n);
+    const i32 = new Int32Array(I * n);
+    const u8 = new Uint8Array(U8_NAMES.length * n);
+    const cols = s as unknown as Record<string, Float64Array>;
+    const icols = s as unknown as Record<string, Int32Array>;
+    const ucols = s as unknown as Record<string, Uint8Array>;
+    F64_NAMES.forEach((c, k) => f64.set(cols[c].subarray(0, n), k * n));
+    I32_NAMES.forEach((c, k) => i32.set(icols[c].subarray(0, n), k * n));
+    U8_NAMES.forEach((c, k) => u8.set(ucols[c].subarray(0, n), k * n));
+    const perId: Record<string, ArrayLike<number>> = {};
+    const st = this.st as unknown as Record<string, Float64Array>;
+    for (const [name, stride] of PER_ID_COLUMNS) perId[name] = st[name].slice(0, stride * this.nextId);
+    return {
+      version: 1,
+      time: this.time,
+      phenotypeSteps: this.phenotypeSteps,
+      mechanicsSteps: this.mechanics?.steps ?? 0,
+      nextId: this.nextId,
+      count: n,
+      f64,
+      i32,
+      u8,
+      perId,
+      fields: this.fields.data.slice(),
+    };
+  }
+
+  /** A niche built with the same knowledge base and options, in the checkpoint's state. */
+  static restore(kb: KnowledgeBase, options: SpatialOptions, cp: SpatialCheckpoint): SpatialNiche {
+    if (cp.version !== 1) throw new SpatialError(`checkpoint version ${cp.version}: expected 1`);
+    const sim = new SpatialNiche(kb, options);
+    if (cp.fields.length !== sim.fields.data.length)
+      throw new SpatialError(
+        `checkpoint fields hold ${cp.fields.length} values; these options give ${sim.fields.data.length}`,
+      );
+    const n = cp.count;
+    const s = sim.store;
+    s.reserve(n);
+    const idCol = I32_NAMES.indexOf('id');
+    for (let i = 0; i < n; i++) s.add({ id: cp.i32[idCol * n + i], x: 0, y: 0, radius: 1 });
+    const cols = s as unknown as Record<string, Float64Array>;
+    const icols = s as unknown as Record<string, Int32Array>;
+    const ucols = s as unknown as Record<string, Uint8Array>;
+    F64_NAMES.forEach((c, k) => cols[c].set(cp.f64.subarray(k * n, (k + 1) * n)));
+    I32_NAMES.forEach((c, k) => icols[c].set(cp.i32.subarray(k * n, (k + 1) * n)));
+    U8_NAMES.forEach((c, k) => ucols[c].set(cp.u8.subarray(k * n, (k + 1) * n)));
+    sim.nextId = cp.nextId;
+    sim.st.ensure(Math.max(0, cp.nextId - 1));
+    const st = sim.st as unknown as Record<string, Float64Array>;
+    for (const [name] of PER_ID_COLUMNS) st[name].set(cp.perId[name] as ArrayLike<number>);
+    sim.fields.data.set(cp.fields);
+    sim.time = cp.time;
+    sim.phenotypeSteps = cp.phenotypeSteps;
+    if (sim.mechanics) sim.mechanics.steps = cp.mechanicsSteps;
+    sim.rebuildRows();
+    return sim;
+  }
+}
+
+const F64_NAMES = F64_COLUMNS;
+const I32_NAMES = I32_COLUMNS;
+const U8_NAMES = U8_COLUMNS;
+
+/** A field solver built elsewhere (e.g. over a SharedArrayBuffer with a worker thread, src/spatial/parallel.ts). */
+export interface FieldEngine {
+  readonly fields: FieldSolver;
+  /** One diffusion step of every substrate (agent terms are applied before it on the calling thread). */
+  readonly step: () => void;
+}
+
+export interface FieldLayout {
+  readonly grid: GridOptions;
+  readonly substrates: SubstrateSpec[];
+  readonly index: Record<ExosomeField | 'cml_hyp' | 'oxygen' | 'drug', number>;
+}
+
+/** The grid and the substrates (with their indices) that a set of options needs. */
+export function fieldLayout(p: SpatialParams, options: SpatialOptions): FieldLayout {
+  const d = options.dims;
+  const { lo, hi } = options.domain;
+  const shape: number[] = [];
+  const spacing: number[] = [];
+  for (let a = 0; a < d; a++) {
+    const L = hi[a] - lo[a];
+    if (options.voxel === 'single') {
+      shape.push(1);
+      spacing.push(L);
+    } else {
+      const n = Math.round(L / options.voxel);
+      if (!(options.voxel > 0) || Math.abs(n * options.voxel - L) > 1e-9 * L || n < 1)
+        throw new SpatialError(`voxel ${options.voxel} um must divide the domain edge ${L} um`);
+      shape.push(n);
+      spacing.push(options.voxel);
+    }
+  }
+
+  // In vivo, clearance with uptake lumped in (niche.exo.clearance); in culture none (src/experiments/culture.ts:
+  // no extracellular half-life at 37 C was found, so released exosomes accumulate in the medium).
+  const exoDecay = p.setting === 'in-vitro' ? 0 : p.kClear;
+  const subs: SubstrateSpec[] = EXOSOME_FIELDS.map((name) => ({
+    name,
+    diffusion: p.dExosome,
+    decay: exoDecay,
+  }));
+  const index = { cml: 0, lsc: 1, bmsc: 2, cml_hyp: -1, oxygen: -1, drug: -1 };
+  const faces = (value: number) =>
+    Object.fromEntries(
+      ['xmin', 'xmax', 'ymin', 'ymax', 'zmin', 'zmax']
+        .slice(0, 2 * d)
+        .map((f) => [f, { kind: 'dirichlet', value }]),
+    );
+  if (options.oxygen) {
+    index.cml_hyp = subs.length;
+    subs.push({ name: 'cml_hyp', diffusion: p.dExosome, decay: exoDecay });
+    index.oxygen = subs.length;
+    subs.push({
+      name: 'oxygen',
+      diffusion: p.dOxygen,
+      decay: p.decayOxygen,
+      initial: options.oxygen.boundary,
+      boundary: faces(options.oxygen.boundary),
+    });
+  }
+  if (options.drug) {
+    if (!(options.drug.nM >= 0)) throw new SpatialError(`drug.nM ${options.drug.nM}: expected >= 0`);
+    // A uniform supply with no consumption stays uniform: no field, every cell sees options.drug.nM.
+    if ((options.drug.supply ?? 'uniform') === 'boundary') {
+      index.drug = subs.length;
+      subs.push({ name: 'drug', diffusion: p.dDrug, decay: 0, initial: 0, boundary: faces(options.drug.nM) });
+    }
+  }
+  return { grid: { shape, spacing, origin: [...lo] }, substrates: subs, index };
+}

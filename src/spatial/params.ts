@@ -1,0 +1,179 @@
+/**
+ * The numbers of the spatial niche, read from the knowledge base. Every rate a spatial cell shares with the ODE
+ * niche model is read from the same key the niche model binds (src/niche: hahnel2020.patientNN.*, niche.*), and
+ * converted from the niche model's month to the minute of the spatial engines; the spatial-only numbers (diffusion,
+ * radii, oxygen) come from data/knowledge/spatial.yaml. So one parameter means the same in both models.
+ *
+ * Concentrations: exosome fields hold particles per um^3. The niche model's uptake half-saturations are particle
+ * counts in the whole marrow; spread over the marrow volume (spatial.marrow.volume) they become concentrations
+ * Km / V, so that a well-mixed spatial domain with the marrow's densities has the ODE's uptake fractions. In-vitro
+ * set-ups use the in-vitro dose scale instead (invitro.km, particles per mL, as src/experiments/culture.ts).
+ */
+import type { KnowledgeBase } from '../knowledge/load.js';
+import { steadyStateExposure } from '../therapy/exposure.js';
+import { clonePotency, DEFAULT_HILL, hillEffect } from '../therapy/pd.js';
+import { drugPk } from '../therapy/pk-params.js';
+import { DAYS_PER_MONTH } from '../therapy/rules.js';
+
+/** Minutes per month (the niche model's time unit is the month, DAYS_PER_MONTH days). */
+export const MIN_PER_MONTH = DAYS_PER_MONTH * 1440;
+/** um^3 per mL. */
+export const UM3_PER_ML = 1e12;
+
+export type Setting = 'in-vivo' | 'in-vitro';
+
+/** Channel parameters shared with src/niche/channels.ts (same KB keys). */
+export interface CargoParams {
+  readonly hill: number;
+  readonly ec50: number;
+  /** Maximal effect per channel symbol (eff_<sym> of the niche model). */
+  readonly emax: Readonly<Record<string, number>>;
+}
+
+export interface SpatialParams {
+  readonly patient: number;
+  readonly setting: Setting;
+  // LSC core (per minute)
+  readonly py: number;
+  readonly pxy: number;
+  readonly pyx: number;
+  readonly eTki: number;
+  // exosomes (per minute, particles per um^3)
+  readonly kClear: number;
+  readonly rCml: number;
+  readonly rLsc: number;
+  readonly rBmsc: number;
+  readonly wLsc: number;
+  readonly hypGain: number;
+  readonly tkiReduction: number;
+  /** Uptake half-saturation concentrations (particles / um^3) of CML (and LSC) and BMSC exosomes. */
+  readonly kmCml: number;
+  readonly kmBmsc: number;
+  readonly cargo: CargoParams;
+  readonly mir210Gain: number;
+  readonly srcBlock: number;
+  readonly curDepl: number;
+  readonly kAct: number;
+  readonly kVasc: number;
+  // fields
+  readonly dExosome: number;
+  readonly dChemokine: number;
+  readonly dOxygen: number;
+  readonly decayOxygen: number;
+  readonly o2Consumption: number;
+  readonly o2Normoxic: number;
+  readonly o2Hypoxic: number;
+  readonly o2MarrowUpper: number;
+  readonly dDrug: number;
+  readonly marrowVolume: number;
+  // cells
+  readonly radius: Readonly<Record<'cml' | 'lsc' | 'bmsc' | 'endo', number>>;
+  readonly speedLsc: number;
+  readonly persistenceLsc: number;
+  readonly repulsion: number;
+  readonly adhesion: number;
+  readonly adhesionReach: number;
+  readonly tubeLengthPerCell: number;
+  // in vitro
+  readonly invitroKm: number;
+  readonly invitroParticlesPerUg: number;
+  readonly invitroDose: number;
+}
+
+const pkey = (k: number, s: string) => `hahnel2020.patient${String(k).padStart(2, '0')}.${s}`;
+
+/** Channel symbols of src/niche/channels.ts with their emax KB keys (read from the niche CHANNELS table). */
+export function spatialParameters(
+  kb: KnowledgeBase,
+  channels: readonly { readonly sym: string; readonly emax: string }[],
+  options: { readonly patient?: number; readonly setting?: Setting } = {},
+): SpatialParams {
+  const v = (key: string) => kb.parameter(key).value;
+  const perMin = (key: string) => v(key) / MIN_PER_MONTH;
+  const patient = options.patient ?? 1;
+  const setting = options.setting ?? 'in-vivo';
+  const V = v('spatial.marrow.volume');
+  const kmVitro = v('invitro.km') / UM3_PER_ML;
+  const emax: Record<string, number> = {};
+  for (const c of channels) emax[c.sym] = v(c.emax);
+  return {
+    patient,
+    setting,
+    py: perMin('hahnel2020.py'),
+    pxy: perMin(pkey(patient, 'pxy')),
+    pyx: perMin(pkey(patient, 'pyx')),
+    eTki: perMin(pkey(patient, 'e_tki')),
+    kClear: perMin('niche.exo.clearance'),
+    rCml: perMin('niche.release.cml'),
+    rLsc: perMin('niche.release.lsc'),
+    rBmsc: perMin('niche.release.bmsc'),
+    wLsc: v('niche.lsc.cargo_weight'),
+    hypGain: v('niche.release.hypoxia_gain'),
+    tkiReduction: v('niche.release.tki_reduction'),
+    kmCml: setting === 'in-vitro' ? kmVitro : v('niche.uptake.km_cml') / V,
+    kmBmsc: setting === 'in-vitro' ? kmVitro : v('niche.uptake.km_bmsc') / V,
+    cargo: { hill: v('niche.cargo.hill'), ec50: v('niche.cargo.ec50'), emax },
+    mir210Gain: v('niche.hypoxia.mir210_gain'),
+    srcBlock: v('niche.ch.src_angiogenesis.recipient_block'),
+    curDepl: v('niche.curcumin.protein_depletion'),
+    kAct: perMin('niche.activation.rate'),
+    kVasc: perMin('niche.vascular.rate'),
+    dExosome: v('spatial.diffusion.exosome'),
+    dChemokine: v('spatial.diffusion.chemokine'),
+    dOxygen: v('spatial.diffusion.oxygen'),
+    decayOxygen: v('spatial.decay.oxygen'),
+    o2Consumption: v('spatial.oxygen.consumption'),
+    o2Normoxic: v('spatial.oxygen.normoxic'),
+    o2Hypoxic: v('spatial.oxygen.hypoxic'),
+    o2MarrowUpper: v('spatial.oxygen.marrow_upper'),
+    dDrug: v('spatial.diffusion.drug'),
+    marrowVolume: V,
+    radius: {
+      cml: v('spatial.radius.cml'),
+      lsc: v('spatial.radius.lsc'),
+      bmsc: v('spatial.radius.bmsc'),
+      endo: v('spatial.radius.endothelial'),
+    },
+    speedLsc: v('spatial.speed.lsc'),
+    persistenceLsc: v('spatial.persistence.lsc'),
+    repulsion: v('spatial.mechanics.repulsion'),
+    adhesion: v('spatial.mechanics.adhesion'),
+    adhesionReach: v('spatial.mechanics.adhesion_reach'),
+    tubeLengthPerCell: v('spatial.tube.length_per_cell'),
+    invitroKm: kmVitro,
+    invitroParticlesPerUg: v('invitro.particles_per_ug'),
+    invitroDose: v('invitro.dose'),
+  };
+}
+
+/** A TKI as the spatial cells see it: unbound concentration (nM) -> normalised effect tkiE (1 at the reference). */
+export interface DrugAction {
+  readonly drug: string;
+  /** Native IC50 (nM, unbound scale) and Hill coefficient of the PD (src/therapy/pd.ts). */
+  readonly ic50: number;
+  readonly hill: number;
+  /**
+   * E_ref: the native steady-state mean effect of the drug's standard regimen, the normalisation of the niche
+   * model's `schedule` and `parametric` exposures (src/niche/tki.ts), so tkiE = E(c) / E_ref.
+   */
+  readonly eRef: number;
+  /** Unbound steady-state average concentration of the standard regimen (nM): the reference field value. */
+  readonly referenceNm: number;
+}
+
+/** The PD of a drug for native BCR-ABL1, computed as src/niche/tki.ts computes E_ref (same KB entries). */
+export function drugAction(kb: KnowledgeBase, drug: string): DrugAction {
+  const pk = drugPk(kb, drug);
+  const pot = clonePotency(kb, drug, 'native');
+  const r = pk.standardRegimen;
+  const s = steadyStateExposure(pk.params, r.dose, r.intervalHours, pk.fu, pk.molecularWeight, {
+    ic50: pot.ic50,
+    hill: DEFAULT_HILL.value,
+  });
+  return { drug, ic50: pot.ic50, hill: DEFAULT_HILL.value, eRef: s.meanEffect, referenceNm: s.unboundAvgNm };
+}
+
+/** Normalised TKI effect of an unbound concentration c (nM): E(c) / E_ref, E the Emax/Hill PD (pd.ts hillEffect). */
+export function tkiEffect(a: DrugAction, c: number): number {
+  return hillEffect(c, a) / a.eRef;
+}
