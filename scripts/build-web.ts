@@ -1,7 +1,9 @@
 /**
  * Bundles the browser engine (issue #10) with esbuild for platform 'browser':
  *   dist-web/engine.js  the pure API (prepareEngine) as an ES module; the caller supplies the knowledge-base texts;
- *   dist-web/worker.js  the Web Worker (src/web/worker.ts) with the knowledge base embedded.
+ *   dist-web/worker.js  the Web Worker (src/web/worker.ts) with the knowledge base embedded;
+ *   dist-web/app.js     the dashboard page (src/web/app, preact + uPlot), with index.html and app.css (the app's
+ *                       style sheet followed by uPlot's).
  *
  * The knowledge base is embedded as text by a virtual module (`exoniche:web-data`) that reads data/knowledge/*.yaml
  * and models/reference/*.exm at build time, rather than a generated JSON checked in beside the source: there is
@@ -95,15 +97,24 @@ const webData: Plugin = {
   },
 };
 
-/** Builds dist-web/engine.js and dist-web/worker.js (written atomically). Throws on a build error. */
-export async function buildWeb(options: { outdir?: string; minify?: boolean } = {}): Promise<WebBuildResult> {
+/**
+ * Builds dist-web/engine.js, worker.js, app.js, index.html and app.css (each written atomically). Throws on a build
+ * error. `app: false` builds only the engine and the worker.
+ */
+export async function buildWeb(
+  options: { outdir?: string; minify?: boolean; app?: boolean } = {},
+): Promise<WebBuildResult> {
   const t0 = performance.now();
   const outdir = resolve(options.outdir ?? join(ROOT, 'dist-web'));
+  const withApp = options.app ?? true;
   const result = await build({
     entryPoints: {
       engine: join(ROOT, 'src/web/engine.ts'),
       worker: join(ROOT, 'src/web/worker.ts'),
+      ...(withApp ? { app: join(ROOT, 'src/web/app/main.tsx') } : {}),
     },
+    jsx: 'automatic',
+    jsxImportSource: 'preact',
     outdir,
     bundle: true,
     format: 'esm',
@@ -123,6 +134,20 @@ export async function buildWeb(options: { outdir?: string; minify?: boolean } = 
       throw new Error(`${relative(ROOT, f.path)}: the bundle still imports a node: module`);
     writeFileAtomic(f.path, f.contents);
     files.push({ path: f.path, bytes: f.contents.length });
+  }
+  if (withApp) {
+    const statics: [string, string][] = [
+      ['index.html', readFileSync(join(ROOT, 'src/web/app/index.html'), 'utf8')],
+      [
+        'app.css',
+        `${readFileSync(join(ROOT, 'src/web/app/app.css'), 'utf8')}\n${readFileSync(join(ROOT, 'node_modules/uplot/dist/uPlot.min.css'), 'utf8')}\n`,
+      ],
+    ];
+    for (const [name, text] of statics) {
+      const path = join(outdir, name);
+      writeFileAtomic(path, text);
+      files.push({ path, bytes: Buffer.byteLength(text) });
+    }
   }
   return { files, ms: performance.now() - t0 };
 }

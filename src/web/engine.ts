@@ -9,15 +9,16 @@
  * share code) between runs, so a re-run only integrates. test/web/engine.test.ts checks that a cached run equals
  * `runScenario` (1e-9 relative; in practice the same bits).
  */
-import type { KnowledgeText } from '../knowledge/parse.js';
+import type { KnowledgeBase, KnowledgeText } from '../knowledge/parse.js';
 import { parseKnowledgeBase } from '../knowledge/parse.js';
 import { type CompiledModel, compileModel } from '../models/compile/compile.js';
 import type { Model } from '../models/ir.js';
 import { buildNiche, type NicheModel } from '../niche/build.js';
+import { CHANNELS } from '../niche/channels.js';
 import type { NicheOptions } from '../niche/options.js';
 import { DEFAULT_SCENARIO, DEFAULT_SCENARIO_FILE } from '../scenario/default.js';
 import { parseScenarioText } from '../scenario/parse.js';
-import { runScenario } from '../scenario/run.js';
+import { type PlanEntry, runScenario, ScenarioRunError } from '../scenario/run.js';
 import type { DrugCurve, ScenarioRun, SeriesInfo } from '../scenario/run-result.js';
 import type { Scenario } from '../scenario/schema.js';
 
@@ -67,6 +68,8 @@ export interface Engine {
   parse(text: string, file?: string): Scenario;
   /** Cached compiled and built models. */
   readonly cacheSize: () => { compiled: number; niche: number };
+  /** The parsed knowledge base (channels, references, experiments run against it). */
+  readonly kb: KnowledgeBase;
 }
 
 export interface EngineOptions {
@@ -142,6 +145,45 @@ function liftInitialAmounts(model: Model): { model: Model; amounts: [string, num
   };
 }
 
+/**
+ * Niche options that are parameter values of the built model, moved from the structure to `patient.parameters` so
+ * that a slider re-uses the compiled code instead of compiling a model per value:
+ * - a scaled channel (`niche.channels.<id>: s`, s > 0): the niche model writes the scale as the option parameter
+ *   `ch_<sym>` = s (src/niche/channels.ts writeChannels), so the channel at its default (on) with `ch_<sym>: s` is
+ *   the same model with the same values;
+ * - hypoxia h > 0: written as the option parameter `hypoxia` = h (src/niche/exosomes.ts); only h > 0 versus 0 is
+ *   structural (the miR-210 cargo, src/niche/build.ts), so h becomes `hypoxia: 1` with the parameter set to h.
+ * A value the scenario already gives in patient.parameters wins (as it would over the option). Returns undefined
+ * when nothing moves.
+ */
+export function liftOptionParameters(s: Scenario): Scenario | undefined {
+  if (s.model !== 'niche' || !s.niche.exosomes) return undefined;
+  const channels: Record<string, boolean | number | undefined> = { ...s.niche.channels };
+  const parameters: Record<string, number> = { ...s.patient.parameters };
+  let moved = false;
+  const lift = (id: string, v: number) => {
+    if (!Object.hasOwn(parameters, id)) parameters[id] = v;
+    moved = true;
+  };
+  for (const c of CHANNELS) {
+    const v = channels[c.id];
+    if (typeof v !== 'number' || !(v > 0) || v === 1) continue;
+    delete channels[c.id];
+    lift(`ch_${c.sym}`, v);
+  }
+  let hypoxia = s.niche.hypoxia;
+  if (hypoxia > 0 && hypoxia !== 1) {
+    lift('hypoxia', hypoxia);
+    hypoxia = 1;
+  }
+  if (!moved) return undefined;
+  return {
+    ...s,
+    niche: { ...s.niche, channels, hypoxia },
+    patient: { ...s.patient, parameters },
+  };
+}
+
 /** Parses the knowledge base once and returns an engine that re-runs scenarios with cached models. */
 export function prepareEngine(texts: EngineTexts, options: EngineOptions = {}): Engine {
   const kb = parseKnowledgeBase(texts.knowledge, {
@@ -179,9 +221,11 @@ export function prepareEngine(texts: EngineTexts, options: EngineOptions = {}): 
     nicheCache.get(JSON.stringify(o), () => buildNiche(o, kb)).value;
   const parse = (text: string, file = '<scenario>') => parseScenarioText(text, file, kb);
   let defaultScenario: Scenario | undefined;
+  let lastPlan: readonly PlanEntry[] | undefined;
 
   return {
     parse,
+    kb,
     cacheSize: () => ({ compiled: compiledCache.map.size, niche: nicheCache.map.size }),
     run(scenario, overrides = {}) {
       const t0 = performance.now();
@@ -193,7 +237,29 @@ export function prepareEngine(texts: EngineTexts, options: EngineOptions = {}): 
       } else s = typeof scenario === 'string' ? parse(scenario) : scenario;
       if (Object.keys(overrides).length > 0)
         s = { ...s, patient: { ...s.patient, parameters: { ...s.patient.parameters, ...overrides } } };
-      const r = runScenario(s, { kb, compile, buildNiche: build });
+      // The previous run's final plan as a hint: a slider step seldom moves a monitoring decision, and the hint lets
+      // runScenario check the decisions on one trajectory instead of re-simulating after each (same result).
+      const opts = {
+        kb,
+        compile,
+        buildNiche: build,
+        ...(lastPlan ? { planHint: lastPlan } : {}),
+        onFinalPlan: (p: readonly PlanEntry[]) => {
+          lastPlan = p;
+        },
+      };
+      const lifted = liftOptionParameters(s);
+      let r: ReturnType<typeof runScenario>;
+      if (lifted === undefined) r = runScenario(s, opts);
+      else
+        try {
+          r = runScenario(lifted, opts);
+        } catch (e) {
+          // A channel the model drops (its donor pool absent, its cargo factor 0) has no ch_ parameter: run as given.
+          if (!(e instanceof ScenarioRunError && /patient\.parameters\.(ch_|hypoxia)/.test(e.message)))
+            throw e;
+          r = runScenario(s, opts);
+        }
       return {
         name: r.name,
         engine: r.engine,

@@ -118,7 +118,7 @@ describe('dashboard API: requests', () => {
       fetch(url, {
         method: 'POST',
         headers: { 'content-type': 'application/json; charset=utf-8' },
-        body: body as BodyInit,
+        body: body as NonNullable<RequestInit['body']>,
       });
     await expectError(await post('{"scenario": '), 400, /^malformed JSON/);
     await expectError(await post(''), 400, /^malformed JSON/);

@@ -13,12 +13,19 @@ describe('build-web', () => {
   const dir = mkdtempSync(join(tmpdir(), 'exoniche-build-web-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('bundles engine.js and worker.js for the browser, the worker with the knowledge base inside', async () => {
+  it('bundles the engine, the worker (with the knowledge base inside) and the dashboard page', async () => {
     const r = await buildWeb({ outdir: dir, minify: false });
-    expect(r.files.map((f) => f.path.split('/').pop()).sort()).toEqual(['engine.js', 'worker.js']);
+    expect(r.files.map((f) => f.path.split('/').pop()).sort()).toEqual([
+      'app.css',
+      'app.js',
+      'engine.js',
+      'index.html',
+      'worker.js',
+    ]);
     const worker = readFileSync(join(dir, 'worker.js'), 'utf8');
     const engine = readFileSync(join(dir, 'engine.js'), 'utf8');
-    for (const text of [engine, worker]) {
+    const app = readFileSync(join(dir, 'app.js'), 'utf8');
+    for (const text of [engine, worker, app]) {
       expect(text).not.toMatch(/["']node:/);
       expect(text).not.toMatch(/\brequire\(/);
     }
@@ -26,6 +33,15 @@ describe('build-web', () => {
     expect(worker).toContain('hahnel2020.patient01');
     expect(worker).toContain('michor2005');
     expect(engine).toContain('prepareEngine');
+    // The page: its module script and style sheet (with uPlot's), and no knowledge-base texts in app.js.
+    const html = readFileSync(join(dir, 'index.html'), 'utf8');
+    expect(html).toContain('src="./app.js"');
+    expect(html).toContain('href="./app.css"');
+    expect(readFileSync(join(dir, 'app.css'), 'utf8')).toContain('.uplot');
+    expect(app).not.toContain('hahnel2020.patient01');
+    // Engine and worker only, on request.
+    const only = await buildWeb({ outdir: join(dir, 'engine-only'), app: false });
+    expect(only.files.map((f) => f.path.split('/').pop()).sort()).toEqual(['engine.js', 'worker.js']);
   }, 60_000);
 
   it('fails on a node: import and names the importing file', async () => {

@@ -1,0 +1,281 @@
+/**
+ * The dashboard end to end (issue #10) in headless Chromium (Debian's `chromium`, driven by playwright-core): build
+ * dist-web in-process, serve it with the local server (src/server startServer), load the app, run the default
+ * scenario and check that the plot holds data, move a slider (slider -> redraw time logged), switch an exosome
+ * channel off on the crosstalk map and see the result change, get an inline error from the scenario form, open a
+ * shareable link, run a virtual experiment, and start and cancel a small cohort. With SCREENSHOTS=1 it saves a
+ * screenshot of each main view to docs/screenshots/. Skips with a note when Chromium is missing (a failure with
+ * CI=true), like test/web/browser.test.ts.
+ */
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { extname, join, normalize } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildWeb } from '../../scripts/build-web.js';
+
+const CHROMIUM = process.env.EXONICHE_CHROMIUM ?? '/usr/bin/chromium';
+const HAVE = existsSync(CHROMIUM);
+const CI = process.env.CI === 'true';
+const SHOTS = process.env.SCREENSHOTS === '1';
+/** Slider steps measured (SLIDER_STEPS=20 for a steadier median). */
+const STEPS = Math.max(1, Number(process.env.SLIDER_STEPS ?? 4));
+const SHOT_DIR = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
+if (!HAVE && !CI) console.warn(`web e2e test skipped: no Chromium at ${CHROMIUM} (apt-get install chromium)`);
+
+interface Probe {
+  runs: number;
+  lastRun?: { name: string; bcrAblMax: number; bcrAblEnd: number; parameterHash: string; engineMs: number };
+  redraws: { redrawMs: number; engineMs: number }[];
+  error?: string;
+}
+
+const probe = (page: Page) =>
+  page.evaluate(() => (globalThis as unknown as { __exoniche: Probe }).__exoniche);
+const waitRuns = (page: Page, n: number) =>
+  page.waitForFunction((k) => (globalThis as unknown as { __exoniche?: Probe }).__exoniche!.runs > k, n, {
+    timeout: 90_000,
+  });
+
+/** A static server for dist-web when src/server is not there (then the cohort part is skipped). */
+async function staticServer(root: string) {
+  const types: Record<string, string> = {
+    '.html': 'text/html',
+    '.js': 'text/javascript',
+    '.css': 'text/css',
+  };
+  const server = createServer((req, res) => {
+    const name =
+      normalize(decodeURIComponent((req.url ?? '/').split(/[?#]/)[0])).replace(/^\/+/, '') || 'index.html';
+    const path = join(root, name);
+    if (!path.startsWith(root) || !existsSync(path)) {
+      res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"not found"}');
+      return;
+    }
+    res
+      .writeHead(200, { 'content-type': types[extname(path)] ?? 'application/octet-stream' })
+      .end(readFileSync(path));
+  });
+  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
+    close: () => new Promise<void>((ok) => server.close(() => ok())),
+  };
+}
+
+describe.skipIf(!HAVE)('dashboard end to end in headless Chromium', () => {
+  let dir = '';
+  let server: { url: string; close(): Promise<void> } | undefined;
+  let withApi = false;
+  let browser: Browser | undefined;
+  let page: Page;
+  const problems: string[] = [];
+
+  const shot = async (name: string) => {
+    if (!SHOTS) return;
+    mkdirSync(SHOT_DIR, { recursive: true });
+    await page.screenshot({ path: join(SHOT_DIR, `${name}.png`), fullPage: false });
+  };
+  const openTab = async (name: string) => {
+    await page.getByRole('tab', { name }).click();
+    await expect.poll(() => page.getByRole('tab', { name }).getAttribute('aria-selected')).toBe('true');
+  };
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'exoniche-e2e-'));
+    await buildWeb({ outdir: dir });
+    try {
+      const { startServer } = await import('../../src/server/index.js');
+      server = await startServer({ root: dir, port: 0 });
+      withApi = true;
+    } catch (e) {
+      console.warn(
+        `e2e: src/server not usable (${(e as Error).message}); static server, cohort part skipped`,
+      );
+      server = await staticServer(dir);
+    }
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    page.on('pageerror', (e) => problems.push(e.message));
+    await page.goto(server.url);
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it.runIf(CI && !HAVE)('Chromium is installed (CI=true)', () => {
+    throw new Error(`CI=true but Chromium is missing at ${CHROMIUM}`);
+  });
+
+  it('runs the default scenario at load and plots it; a slider re-runs and redraws', async () => {
+    await waitRuns(page, 0);
+    const first = await probe(page);
+    expect(first.error).toBeUndefined();
+    expect(first.lastRun!.name).toBe('default');
+    expect(first.lastRun!.bcrAblMax).toBeGreaterThan(1);
+    // The BCR-ABL plot is drawn (a uPlot canvas) with its export buttons, and the summary names the response.
+    const bcr = page.locator('figure[data-plot="bcr-abl"]');
+    await expect.poll(() => bcr.locator('canvas').count()).toBeGreaterThan(0);
+    expect(await bcr.getByRole('button', { name: /as SVG/ }).count()).toBe(1);
+    expect(await page.getByTestId('best-response').textContent()).toMatch(/^MR/);
+    await expect.poll(() => page.locator('figure.plot').count()).toBe(6);
+
+    // Slider steps: each one re-runs in the Worker and redraws.
+    const slider = page.locator('[data-slider="e_tki"]');
+    const step = Number(await slider.getAttribute('step'));
+    const base = Number(await slider.inputValue());
+    for (let k = 1; k <= STEPS; k++) {
+      const n = (await probe(page)).redraws.length;
+      await slider.fill(String(+(base + (((k - 1) % 50) + 1) * step).toPrecision(6)));
+      await page.waitForFunction(
+        (m) => (globalThis as unknown as { __exoniche: Probe }).__exoniche.redraws.length > m,
+        n,
+        { timeout: 60_000 },
+      );
+    }
+    const after = await probe(page);
+    expect(after.lastRun!.parameterHash).not.toBe(first.lastRun!.parameterHash);
+    const ms = after.redraws.map((r) => r.redrawMs).sort((a, b) => a - b);
+    const eng = after.redraws.map((r) => r.engineMs).sort((a, b) => a - b);
+    console.log(
+      `dashboard slider -> redraw in Chromium: median ${ms[Math.floor(ms.length / 2)].toFixed(0)} ms (engine ${eng[Math.floor(eng.length / 2)].toFixed(0)} ms) over ${ms.length} steps: ${ms.map((x) => x.toFixed(0)).join(', ')} ms`,
+    );
+    await page.locator('[data-slider="e_tki"]').fill(String(base));
+    await waitRuns(page, after.runs);
+    await shot('results');
+  }, 240_000);
+
+  it('tabs are keyboard-navigable', async () => {
+    await page.getByRole('tab', { name: 'Results' }).focus();
+    await page.keyboard.press('ArrowRight');
+    await expect
+      .poll(() => page.getByRole('tab', { name: 'Crosstalk map' }).getAttribute('aria-selected'))
+      .toBe('true');
+    expect(
+      await page.evaluate(() =>
+        (
+          globalThis as unknown as {
+            document: { activeElement: { getAttribute(n: string): string | null } | null };
+          }
+        ).document.activeElement?.getAttribute('role'),
+      ),
+    ).toBe('tab');
+    await page.keyboard.press('ArrowLeft');
+    await expect
+      .poll(() => page.getByRole('tab', { name: 'Results' }).getAttribute('aria-selected'))
+      .toBe('true');
+  });
+
+  it('switching an exosome channel off on the crosstalk map changes the result', async () => {
+    await openTab('Crosstalk map');
+    const edges = page.locator('svg.map g[role="button"]');
+    expect(await edges.count()).toBeGreaterThanOrEqual(15);
+    const edge = page.locator('g[data-channel="bmsc-cml-tki-protection"]');
+    await edge.focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(() => edge.getAttribute('aria-pressed')).toBe('true');
+    const details = page.locator('aside.channel-details');
+    expect(await details.textContent()).toContain('references');
+    expect(await page.getByTestId('channel-cargo').textContent()).toBeTruthy();
+    const before = await probe(page);
+    const statusBefore = await page.getByTestId('map-status').textContent();
+    await page.getByTestId('channel-switch').click();
+    await waitRuns(page, before.runs);
+    const after = await probe(page);
+    expect(after.error).toBeUndefined();
+    // Without the BMSC protection of LSCs, the TKI clears more: a different trajectory.
+    expect(after.lastRun!.bcrAblEnd).not.toBe(before.lastRun!.bcrAblEnd);
+    expect(after.lastRun!.parameterHash).not.toBe(before.lastRun!.parameterHash);
+    await expect.poll(() => page.getByTestId('map-status').textContent()).not.toBe(statusBefore);
+    await expect.poll(() => edge.getAttribute('class')).toContain('off');
+    await shot('crosstalk-map');
+    // Back on, for the next tests.
+    await page.getByTestId('channel-switch').click();
+    await waitRuns(page, after.runs);
+  }, 180_000);
+
+  it('the scenario form shows an inline error with the line; a shareable link restores the scenario', async () => {
+    await openTab('Scenario');
+    const dose = page.getByLabel('dose', { exact: true });
+    await dose.fill('-5');
+    const err = page.locator('.field.invalid .field-error');
+    await expect.poll(() => err.count(), { timeout: 30_000 }).toBeGreaterThan(0);
+    expect(await err.first().textContent()).toMatch(/line \d+: .*dose/);
+    expect(await page.locator('#yaml-text').inputValue()).toContain('doseMg: -5');
+    await shot('scenario-editor');
+    await dose.fill('300');
+    await expect.poll(() => err.count(), { timeout: 30_000 }).toBe(0);
+    await expect
+      .poll(() => (probe(page) as Promise<Probe>).then((p) => p.lastRun?.name), { timeout: 60_000 })
+      .toBe('default');
+    await page.getByRole('button', { name: 'Make a shareable link' }).click();
+    await expect.poll(() => page.getByTestId('share-link').inputValue()).toMatch(/#s=/);
+    const link = await page.getByTestId('share-link').inputValue();
+    const other = await browser!.newPage();
+    await other.goto(link);
+    await other.getByRole('tab', { name: 'Scenario' }).click();
+    await expect
+      .poll(() => other.locator('#yaml-text').inputValue(), { timeout: 60_000 })
+      .toContain('doseMg: 300');
+    await other.close();
+  }, 180_000);
+
+  it('runs a virtual experiment and shows expected versus simulated read-outs', async () => {
+    await openTab('Experiments');
+    await page.getByRole('button', { name: 'Run VE-1', exact: true }).click();
+    const verdict = page.getByTestId('verdict-VE-1');
+    await verdict.waitFor({ timeout: 120_000 });
+    expect(await verdict.textContent()).toMatch(/pass|fail|not reproducible/);
+    const rows = page.locator('article[data-experiment="VE-1"] tbody tr');
+    expect(await rows.count()).toBeGreaterThan(0);
+    await shot('experiments');
+  }, 180_000);
+
+  it('starts and cancels a small cohort on the server', async (ctx) => {
+    if (!withApi) ctx.skip(true, 'src/server is not available: cohort part skipped');
+    await openTab('Cohort');
+    await page.getByLabel('patients').fill('400');
+    const posted = page.waitForResponse(
+      (r) => r.url().endsWith('/api/cohorts') && r.request().method() === 'POST',
+    );
+    await page.getByRole('button', { name: 'Start cohort' }).click();
+    const { id } = (await (await posted).json()) as { id: string };
+    const status = page.getByTestId('cohort-status');
+    await expect.poll(() => status.textContent(), { timeout: 60_000 }).toMatch(/of 400 patients/);
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await expect.poll(() => status.textContent(), { timeout: 60_000 }).toMatch(/cancelled/);
+    // The server says so too.
+    const state = (await (await fetch(`${server!.url}api/cohorts/${id}`)).json()) as { status: string };
+    expect(state.status).toBe('cancelled');
+    if (SHOTS) {
+      // A cohort that finishes, for the screenshot of the incidence curves.
+      await page.getByLabel('patients').fill('8');
+      await page.getByRole('button', { name: 'Start cohort' }).click();
+      await expect
+        .poll(() => status.textContent(), { timeout: 240_000, interval: 1000 })
+        .toMatch(/done|error/);
+      await page.locator('figure[data-plot="cohort-incidence"]').waitFor({ timeout: 10_000 });
+      await shot('cohort');
+    }
+  }, 360_000);
+
+  it('compares two arms', async () => {
+    if (!SHOTS) return;
+    await openTab('Compare');
+    const arm = page.locator('#arm-b');
+    await arm.fill((await arm.inputValue()).replace(/doseMg: \d+/, 'doseMg: 800'));
+    await page.getByRole('button', { name: 'Run both arms' }).click();
+    await page.locator('figure[data-plot="compare-bcr_abl_is"]').waitFor({ timeout: 120_000 });
+    await shot('compare');
+  }, 180_000);
+
+  it('raised no page errors', () => {
+    expect(problems).toEqual([]);
+  });
+});
