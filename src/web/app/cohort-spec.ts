@@ -3,7 +3,7 @@
  * JSON the server sends, as the CLI writes summary.json: typed arrays as plain arrays) and two runs overlaid.
  */
 import type { PlotData } from '../engine.js';
-import { OKABE_ITO, type PlotSpec, type SpecSeries } from './plot-spec.js';
+import { LINE_COLOURS, OKABE_ITO, type PlotSpec, type SpecSeries } from './plot-spec.js';
 
 /** The part of a cohort summary this view reads (src/cohort/summary.ts CohortSummary, as JSON). */
 export interface CohortSummaryJson {
@@ -19,15 +19,8 @@ export interface CohortSummaryJson {
   };
 }
 
-const COLOURS = [
-  OKABE_ITO[5],
-  OKABE_ITO[6],
-  OKABE_ITO[3],
-  OKABE_ITO[7],
-  OKABE_ITO[1],
-  OKABE_ITO[2],
-  OKABE_ITO[0],
-];
+/** The plots' line colours without the last (yellow: weak contrast for thin steps on white). */
+const COLOURS = LINE_COLOURS.slice(0, -1);
 
 /** Value of a right-continuous step function (times ascending) at t; 0 before the first time. */
 export function stepAt(time: readonly number[], value: readonly number[], t: number): number {

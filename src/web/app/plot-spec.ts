@@ -20,7 +20,7 @@ export const OKABE_ITO = [
 ] as const;
 
 /** Line colours in drawing order: yellow last (weak contrast on white). */
-const LINE_COLOURS = [
+export const LINE_COLOURS = [
   OKABE_ITO[5],
   OKABE_ITO[6],
   OKABE_ITO[3],
