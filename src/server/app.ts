@@ -1,6 +1,6 @@
 /**
- * The dashboard's HTTP routes (Hono): health, scenario validation, cohort runs with server-sent progress, and the
- * app's static files. Every request body is read by readJsonBody (content type, size, UTF-8, JSON, zod schema)
+ * The dashboard's HTTP routes (Hono): health, scenario validation, cohort runs and sensitivity studies with
+ * server-sent progress (sensitivity.ts, runs.ts), and the app's static files. Every request body is read by readJsonBody (content type, size, UTF-8, JSON, zod schema)
  * and every scenario by parseScenarioText, the parser of the CLI; anything a client can send ends in a 4xx with
  * `{ error, issues? }`, and a bug in a handler in a 500 with the same shape, never in a dead server.
  */
@@ -14,7 +14,17 @@ import type { Scenario } from '../scenario/schema.js';
 import { VERSION } from '../version.js';
 import { type ApiIssue, HttpError, readJsonBody } from './errors.js';
 import { hostOfHeader, isLoopbackHost } from './host.js';
-import { type CohortRuns, type RunEvent, TooManyRunsError } from './runs.js';
+import { type RunEvent, type Runs, TooManyRunsError } from './runs.js';
+import {
+  checkLimits,
+  planSensitivity,
+  type SensitivityLimits,
+  sensitivityBody,
+  sensitivityRequest,
+  sensitivityRunJob,
+  studyChoices,
+  studySize,
+} from './sensitivity.js';
 import { readStatic } from './static.js';
 
 /** The name scenarios from requests carry in diagnostics (`<scenario>:3:5: error: ...`). */
@@ -27,11 +37,13 @@ const ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export interface AppOptions {
   readonly kb: KnowledgeBase;
-  readonly runs: CohortRuns;
+  readonly runs: Runs;
   /** Real path of the static root (may not exist: the API still works, pages are 404). */
   readonly root: string;
   readonly maxBodyBytes: number;
   readonly maxPatients: number;
+  /** Sensitivity studies: design points, simulations (points x patients per point), cohort per point. */
+  readonly study: SensitivityLimits;
   /** Bound to loopback: refuse Host headers that do not name a loopback address. */
   readonly loopbackOnly: boolean;
 }
@@ -105,6 +117,7 @@ export function createApp(o: AppOptions): { app: Hono; closeStreams(): void } {
   const app = new Hono();
   const streams = new Set<() => void>();
   const CohortBody = cohortBody(o.maxPatients);
+  const SensitivityBody = sensitivityBody(o.study);
 
   app.onError((err, c) => {
     if (err instanceof HttpError) return c.json(err.body(), err.status);
@@ -160,13 +173,44 @@ export function createApp(o: AppOptions): { app: Hono; closeStreams(): void } {
     return c.json({ id }, 202);
   });
 
-  const knownId = (id: string): string => {
-    if (!ID.test(id) || o.runs.get(id) === undefined) throw new HttpError(404, `no cohort run '${id}'`);
+  app.post('/api/sensitivity/factors', async (c) => {
+    const body = await readJsonBody(c.req.raw, ValidateBody, o.maxBodyBytes);
+    return c.json(studyChoices(parseRequestScenario(body.scenario, o.kb), o.kb));
+  });
+
+  // Planned in the request (about a second: knowledge base, model): an unknown factor or output is a 400 here.
+  app.post('/api/sensitivity', async (c) => {
+    const body = await readJsonBody(c.req.raw, SensitivityBody, o.maxBodyBytes);
+    parseRequestScenario(body.scenario, o.kb);
+    const req = sensitivityRequest(body);
+    checkLimits(req, o.study);
+    let id: string;
+    try {
+      o.runs.checkCapacity();
+      const tPlan = performance.now();
+      const m = await planSensitivity(body, req);
+      const plannedMs = performance.now() - tPlan;
+      // simulations, not design points, set the default threads (a cohort study's point is many patients)
+      const threads = defaultThreads(studySize(req).simulations);
+      const workers = Math.min(body.workers ?? threads, availableParallelism());
+      id = o.runs.startJob(sensitivityRunJob(m, workers, plannedMs), responseWritten(c.env));
+    } catch (err) {
+      if (err instanceof TooManyRunsError) {
+        c.header('Retry-After', '5');
+        throw new HttpError(429, err.message);
+      }
+      throw err;
+    }
+    c.header('Location', `/api/runs/${id}`);
+    return c.json({ id }, 202);
+  });
+
+  const knownId = (id: string, what: string): string => {
+    if (!ID.test(id) || o.runs.get(id) === undefined) throw new HttpError(404, `no ${what} '${id}'`);
     return id;
   };
 
-  app.get('/api/cohorts/:id/events', (c) => {
-    const id = knownId(c.req.param('id'));
+  const events = (id: string): Response => {
     const encoder = new TextEncoder();
     let stop = () => {};
     const body = new ReadableStream<Uint8Array>({
@@ -214,14 +258,20 @@ export function createApp(o: AppOptions): { app: Hono; closeStreams(): void } {
         'X-Accel-Buffering': 'no',
       },
     });
-  });
+  };
 
-  app.get('/api/cohorts/:id', (c) => c.json(o.runs.get(knownId(c.req.param('id')))));
-
-  app.delete('/api/cohorts/:id', async (c) => {
-    await o.runs.cancel(knownId(c.req.param('id')));
-    return c.body(null, 204);
-  });
+  // /api/runs/... serves runs of every kind; /api/cohorts/... is the same for the cohort view (and older clients).
+  for (const [prefix, what] of [
+    ['/api/runs', 'run'],
+    ['/api/cohorts', 'cohort run'],
+  ] as const) {
+    app.get(`${prefix}/:id/events`, (c) => events(knownId(c.req.param('id'), what)));
+    app.get(`${prefix}/:id`, (c) => c.json(o.runs.get(knownId(c.req.param('id'), what))));
+    app.delete(`${prefix}/:id`, async (c) => {
+      await o.runs.cancel(knownId(c.req.param('id'), what));
+      return c.body(null, 204);
+    });
+  }
 
   app.all('/api', () => {
     throw new HttpError(404, 'no such API route');

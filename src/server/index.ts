@@ -1,7 +1,7 @@
 /**
  * The local dashboard server (`exoniche serve`, issue #10): the app's static files from `root` (dist-web/, built by
- * `npm run build:web`) and the JSON API of docs/dashboard.md. Single-patient runs happen in the browser; cohorts run
- * here, on worker threads, with progress as server-sent events. Binds to 127.0.0.1 unless told otherwise.
+ * `npm run build:web`) and the JSON API of docs/dashboard.md. Single-patient runs happen in the browser; cohorts and
+ * sensitivity studies run here, on worker threads, with progress as server-sent events. Binds to 127.0.0.1 unless told otherwise.
  */
 import { realpathSync } from 'node:fs';
 import type { Server } from 'node:http';
@@ -11,11 +11,12 @@ import { createAdaptorServer } from '@hono/node-server';
 import { type KnowledgeBase, loadKnowledgeBase } from '../knowledge/index.js';
 import { createApp } from './app.js';
 import { isLoopbackHost } from './host.js';
-import { CohortRuns, type RunnerFactory } from './runs.js';
+import { type RunnerFactory, Runs } from './runs.js';
 
 export { type ApiErrorBody, type ApiIssue, HttpError } from './errors.js';
 export { isLoopbackHost } from './host.js';
 export type { RunEvent, RunnerFactory, RunState, RunStatus } from './runs.js';
+export { SENSITIVITY_DEFAULTS } from './sensitivity.js';
 
 export interface ServerOptions {
   /** Address to bind (default 127.0.0.1). */
@@ -28,18 +29,22 @@ export interface ServerOptions {
   readonly maxBodyBytes?: number;
   /** Largest cohort a request may ask for (default 5000). */
   readonly maxPatients?: number;
-  /** Cohort runs computing at once (default 2); one more is a 429. */
+  /** Runs (cohorts and sensitivity studies) computing at once (default 2); one more is a 429. */
   readonly maxRuns?: number;
+  /** Largest sensitivity study a request may ask for: design points (default 5000). */
+  readonly maxStudyPoints?: number;
+  /** ... and simulations, design points x patients per point (default 200 000). */
+  readonly maxStudySimulations?: number;
   /** The knowledge base (default: the shipped one, loaded once here). */
   readonly kb?: KnowledgeBase;
-  /** The pool factory of cohort runs (default createChunkRunner; tests observe the pools through it). */
+  /** The pool factory of the runs (default createChunkRunner; tests observe the pools through it). */
   readonly createRunner?: RunnerFactory;
 }
 
 export interface RunningServer {
   /** Where it listens, e.g. http://127.0.0.1:8737/ (the loopback address when bound to all interfaces). */
   readonly url: string;
-  /** Cancel the cohort runs (their workers stopped), end the event streams, stop listening. */
+  /** Cancel the runs (their workers stopped), end the event streams, stop listening. */
   close(): Promise<void>;
 }
 
@@ -67,7 +72,15 @@ export async function startServer(o: ServerOptions = {}): Promise<RunningServer>
   } catch {
     // not there (yet): pages are 404 with a hint, the API works
   }
-  const runs = new CohortRuns({
+  const maxStudyPoints = o.maxStudyPoints ?? 5000;
+  const maxStudySimulations = o.maxStudySimulations ?? 200_000;
+  for (const [name, v] of [
+    ['maxStudyPoints', maxStudyPoints],
+    ['maxStudySimulations', maxStudySimulations],
+  ] as const)
+    if (!Number.isSafeInteger(v) || v < 1)
+      throw new RangeError(`${name}: expected an integer >= 1, got ${v}`);
+  const runs = new Runs({
     kb,
     ...(o.maxRuns !== undefined ? { maxActive: o.maxRuns } : {}),
     ...(o.createRunner ? { createRunner: o.createRunner } : {}),
@@ -78,6 +91,7 @@ export async function startServer(o: ServerOptions = {}): Promise<RunningServer>
     root,
     maxBodyBytes,
     maxPatients,
+    study: { maxPoints: maxStudyPoints, maxSimulations: maxStudySimulations, maxPatients },
     loopbackOnly: isLoopbackHost(host),
   });
   const server = createAdaptorServer({ fetch: app.fetch, hostname: host }) as Server;

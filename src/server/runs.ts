@@ -1,14 +1,18 @@
 /**
- * Cohort runs of the dashboard server, in memory. A run is the same computation as `exoniche cohort` without the
- * run folder: the sweep plan (`planJob('cohort', ...)`, so the same seed, model and parameter hashes), chunks of
- * patients on a piscina pool of its own (`createChunkRunner`), the chunks assembled in patient order
- * (`concatColumns`), and the summary from the same functions as the CLI's summary.json (`columnsToOutcomes`,
- * `summarizeCohort` with the scenario's not-modelled endpoints, `summaryToJSON`, then JSON with `jsonSafe`). Patient
- * k depends only on (scenario, seed, k), so the summary equals the CLI's for the same inputs whatever the workers.
+ * Runs of the dashboard server, in memory: cohorts and sensitivity studies, each the same computation as its CLI
+ * command without the run folder. A run is a sweep plan (`planJob(kind, ...)`, so the same seed, model and parameter
+ * hashes as the CLI), chunks of rows on a piscina pool of its own (`createChunkRunner(kind, ...)`), the chunks
+ * assembled in row order (`concatColumns`), and a kind-specific summary of the columns:
+ *
+ * - cohort (`cohortJob`): the CLI's summary.json (`columnsToOutcomes`, `summarizeCohort` with the scenario's
+ *   not-modelled endpoints, `summaryToJSON`, then JSON with `jsonSafe`);
+ * - sensitivity (`sensitivityRunJob` in sensitivity.ts): the indices of `exoniche sensitivity --json`.
+ *
+ * Row k depends only on (plan, k), so a summary equals the CLI's for the same inputs whatever the workers.
  *
  * Nothing touches the disk. Cancelling destroys the run's pool (its threads are terminated, queued chunks
- * rejected), so nothing is left running. At most `maxActive` runs compute at once; finished runs are kept (up to
- * `maxStored`, oldest dropped first) so that a client can read the result after the run ended.
+ * rejected), so nothing is left running. At most `maxActive` runs (of any kind) compute at once; finished runs are
+ * kept (up to `maxStored`, oldest dropped first) so that a client can read the result after the run ended.
  */
 import { randomUUID } from 'node:crypto';
 import { summarizeCohort, summaryToJSON } from '../cohort/summary.js';
@@ -22,23 +26,44 @@ import { jsonSafe } from '../sweep/run-folder.js';
 
 export type RunStatus = 'running' | 'done' | 'error' | 'cancelled';
 
-/** What a run tells its listeners (the server-sent events of GET /api/cohorts/:id/events). */
+/** What a run tells its listeners (the server-sent events of GET /api/runs/:id/events). */
 export type RunEvent =
   | { readonly type: 'progress'; readonly data: { readonly done: number; readonly total: number } }
   | { readonly type: 'done'; readonly data: { readonly summary: unknown } }
   | { readonly type: 'error'; readonly data: { readonly error: string } }
   | { readonly type: 'cancelled'; readonly data: Record<string, never> };
 
-/** GET /api/cohorts/:id. */
+/** GET /api/runs/:id (and /api/cohorts/:id). */
 export interface RunState {
   readonly id: string;
+  /** The sweep job kind: 'cohort' or 'sensitivity'. */
+  readonly kind: string;
   readonly status: RunStatus;
+  /** Rows done and in all: patients of a cohort, design points of a study. */
   readonly done: number;
   readonly total: number;
   readonly summary?: unknown;
   readonly error?: string;
   /** Wall-clock times of the phases so far (ms): plan, pool start, simulate, summary, total. */
   readonly timings: Readonly<Record<string, number>>;
+}
+
+/** One run of some job kind: how to plan it and how to summarise its columns. */
+export interface RunJob {
+  /** Sweep job kind (planJob, createChunkRunner). */
+  readonly kind: string;
+  /** Rows of the plan, known before planning (the progress total). */
+  readonly rows: number;
+  /** Worker threads (>= 1). */
+  readonly workers: number;
+  /** Simulations per row (1 for a cohort; the patients per design point of a cohort study): sizes the chunks. */
+  readonly rowCost?: number;
+  /** The plan (planned lazily, after the 202 is written, or given when the route planned it to validate). */
+  plan(): Promise<SweepManifest>;
+  /** Time the route spent planning before the run started (ms), counted in `timings.planMs`. */
+  readonly plannedMs?: number;
+  /** The `done` event's summary from the plan and all rows' columns (plain JSON). */
+  summarize(m: SweepManifest, values: readonly ColumnValues[]): Promise<unknown>;
 }
 
 export interface CohortRequest {
@@ -58,8 +83,8 @@ export class TooManyRunsError extends Error {
   override name = 'TooManyRunsError';
 }
 
-export interface CohortRunsOptions {
-  /** The knowledge base, loaded once by the server (the summary's input, as in finalizeCohort). */
+export interface RunsOptions {
+  /** The knowledge base, loaded once by the server (the summaries' input, as in the CLI's finalize steps). */
   readonly kb: KnowledgeBase;
   /** Runs computing at once (default 2); one more is refused with TooManyRunsError. */
   readonly maxActive?: number;
@@ -68,14 +93,46 @@ export interface CohortRunsOptions {
   readonly createRunner?: RunnerFactory;
 }
 
-/** Chunks of patients per pool task: small enough for smooth progress, large enough to keep threads busy. */
-function chunkSize(patients: number, threads: number): number {
-  return Math.max(1, Math.min(64, Math.ceil(patients / (8 * Math.max(1, threads)))));
+/** @deprecated name of RunsOptions (the runs were cohorts only). */
+export type CohortRunsOptions = RunsOptions;
+
+/** The JSON a summary is sent as: non-finite numbers null, typed arrays plain (as the CLI writes its files). */
+export const toJson = (x: unknown): unknown => JSON.parse(JSON.stringify(x, jsonSafe)) as unknown;
+
+/** A cohort of the current scenario: the CLI's summary.json content (finalizeCohort without the report). */
+export function cohortJob(req: CohortRequest, kb: KnowledgeBase): RunJob {
+  return {
+    kind: 'cohort',
+    rows: req.patients,
+    workers: req.workers,
+    plan: () =>
+      planJob('cohort', {
+        scenarioText: req.scenarioText,
+        patients: req.patients,
+        ...(req.seed !== undefined ? { seed: req.seed } : {}),
+      }),
+    async summarize(m, values) {
+      // loaded on demand: cohort-report.ts brings in the report stack, which only the summary step needs
+      const { notModelled } = await import('../sweep/jobs/cohort-report.js');
+      const scenario = readScenarioText(m.scenario.text, m.scenario.file, kb, seedOverride(m.spec));
+      const summary = summarizeCohort(columnsToOutcomes(values), kb, { notModelled: notModelled(scenario) });
+      return toJson(summaryToJSON(summary));
+    },
+  };
+}
+
+/**
+ * Rows per pool task: small enough for smooth progress (about 8 tasks per thread), large enough to keep threads
+ * busy, and at most about 64 simulations per task (a design point of a cohort study is `rowCost` simulations).
+ */
+function chunkSize(rows: number, threads: number, rowCost: number): number {
+  const perCost = Math.max(1, Math.floor(64 / Math.max(1, rowCost)));
+  return Math.max(1, Math.min(perCost, Math.ceil(rows / (8 * Math.max(1, threads)))));
 }
 
 const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
-class CohortRun {
+class Run {
   status: RunStatus = 'running';
   done = 0;
   summary: unknown;
@@ -91,12 +148,14 @@ class CohortRun {
 
   constructor(
     readonly id: string,
+    readonly kind: string,
     readonly total: number,
   ) {}
 
   state(): RunState {
     return {
       id: this.id,
+      kind: this.kind,
       status: this.status,
       done: this.done,
       total: this.total,
@@ -146,15 +205,23 @@ class CohortRun {
   }
 }
 
-export class CohortRuns {
-  private readonly runs = new Map<string, CohortRun>();
+/** "2 cohort runs", "1 cohort run and 1 sensitivity run" (the 429 message). */
+function describeActive(kinds: readonly string[]): string {
+  const counts = new Map<string, number>();
+  for (const k of kinds) counts.set(k, (counts.get(k) ?? 0) + 1);
+  const parts = [...counts].map(([k, n]) => `${n} ${k} run${n === 1 ? '' : 's'}`);
+  return `${parts.join(' and ')} ${kinds.length === 1 ? 'is' : 'are'}`;
+}
+
+export class Runs {
+  private readonly runs = new Map<string, Run>();
   private readonly maxActive: number;
   private readonly maxStored: number;
   private readonly createRunner: RunnerFactory;
-  private readonly kb: KnowledgeBase;
+  readonly kb: KnowledgeBase;
   private closed = false;
 
-  constructor(o: CohortRunsOptions) {
+  constructor(o: RunsOptions) {
     this.kb = o.kb;
     this.maxActive = o.maxActive ?? 2;
     this.maxStored = o.maxStored ?? 50;
@@ -171,21 +238,34 @@ export class CohortRuns {
     return this.maxActive;
   }
 
+  /** Throws TooManyRunsError when no run may start now (server closing, or maxActive computing). */
+  checkCapacity(): void {
+    if (this.closed) throw new TooManyRunsError('the server is shutting down');
+    const active = [...this.runs.values()].filter((r) => r.status === 'running').map((r) => r.kind);
+    if (active.length >= this.maxActive)
+      throw new TooManyRunsError(
+        `${describeActive(active)} already running (at most ${this.maxActive}); wait for one to finish or cancel it`,
+      );
+  }
+
   /**
-   * Start a run; returns its id at once. Planning (knowledge base, model compilation: a few 100 ms of this
-   * thread) waits for `after` (the server passes "the 202 response is written"), then simulating follows.
+   * Start a cohort run (the /api/cohorts route); returns its id at once. Planning (knowledge base, model
+   * compilation: a few 100 ms of this thread) waits for `after`, then simulating follows.
    */
   start(req: CohortRequest, after: Promise<unknown> = Promise.resolve()): string {
-    if (this.closed) throw new TooManyRunsError('the server is shutting down');
-    if (this.active >= this.maxActive)
-      throw new TooManyRunsError(
-        `${this.active} cohort run${this.active === 1 ? ' is' : 's are'} already running (at most ${this.maxActive}); ` +
-          'wait for one to finish or cancel it',
-      );
-    const run = new CohortRun(randomUUID(), req.patients);
+    return this.startJob(cohortJob(req, this.kb), after);
+  }
+
+  /**
+   * Start a run of any kind; returns its id at once. Its plan and pool wait for `after` (the server passes "the
+   * 202 response is written", so that work blocking this thread starts after the client has its answer).
+   */
+  startJob(job: RunJob, after: Promise<unknown> = Promise.resolve()): string {
+    this.checkCapacity();
+    const run = new Run(randomUUID(), job.kind, job.rows);
     this.runs.set(run.id, run);
     this.evict();
-    run.finished = this.execute(run, req, after);
+    run.finished = this.execute(run, job, after);
     return run.id;
   }
 
@@ -237,31 +317,29 @@ export class CohortRuns {
     }
   }
 
-  private async execute(run: CohortRun, req: CohortRequest, after: Promise<unknown>): Promise<void> {
+  private async execute(run: Run, job: RunJob, after: Promise<unknown>): Promise<void> {
     const t0 = run.t0;
     const stopped = () => run.status !== 'running';
     try {
       await after.catch(() => {});
       await new Promise((r) => setImmediate(r));
       if (stopped()) return;
-      const m = await planJob('cohort', {
-        scenarioText: req.scenarioText,
-        patients: req.patients,
-        ...(req.seed !== undefined ? { seed: req.seed } : {}),
-      });
-      run.timings.planMs = performance.now() - t0;
+      const m = await job.plan();
+      if (m.patients !== run.total)
+        throw new Error(`the plan has ${m.patients} rows, the request ${run.total} (a bug)`);
+      run.timings.planMs = (job.plannedMs ?? 0) + performance.now() - t0;
       if (stopped()) return;
       const t1 = performance.now();
-      run.runner = await this.createRunner('cohort', req.workers);
+      run.runner = await this.createRunner(job.kind, job.workers);
       run.timings.poolMs = performance.now() - t1;
       if (stopped()) return;
       const t2 = performance.now();
-      const values = await this.simulate(run, m, req.workers);
+      const values = await this.simulate(run, m, job.workers, job.rowCost ?? 1);
       if (stopped() || !values) return;
       run.timings.simulateMs = performance.now() - t2;
       await run.closeRunner();
       const t3 = performance.now();
-      const summary = await this.summarize(m, values);
+      const summary = await job.summarize(m, values);
       run.timings.summaryMs = performance.now() - t3;
       if (stopped()) return;
       run.summary = summary;
@@ -276,13 +354,14 @@ export class CohortRuns {
 
   /** All chunks on the run's pool, at most two per thread in flight; undefined once cancelled. */
   private async simulate(
-    run: CohortRun,
+    run: Run,
     m: SweepManifest,
     threads: number,
+    rowCost: number,
   ): Promise<ColumnValues[] | undefined> {
     const runner = run.runner!;
     const key = planKey(m);
-    const size = chunkSize(m.patients, threads);
+    const size = chunkSize(m.patients, threads, rowCost);
     const n = Math.ceil(m.patients / size);
     const parts: ColumnValues[][] = new Array(n);
     let next = 0;
@@ -309,15 +388,8 @@ export class CohortRuns {
     if (failure) throw failure.err;
     return concatColumns(m.outputSchema, parts);
   }
-
-  /** The CLI's summary.json content (finalizeCohort without the report). */
-  private async summarize(m: SweepManifest, values: readonly ColumnValues[]): Promise<unknown> {
-    // loaded on demand: cohort-report.ts brings in the report stack, which only the summary step needs
-    const { notModelled } = await import('../sweep/jobs/cohort-report.js');
-    const scenario = readScenarioText(m.scenario.text, m.scenario.file, this.kb, seedOverride(m.spec));
-    const summary = summarizeCohort(columnsToOutcomes(values), this.kb, {
-      notModelled: notModelled(scenario),
-    });
-    return JSON.parse(JSON.stringify(summaryToJSON(summary), jsonSafe)) as unknown;
-  }
 }
+
+/** @deprecated name of Runs (the runs were cohorts only). */
+export const CohortRuns = Runs;
+export type CohortRuns = Runs;

@@ -3,8 +3,8 @@
  * dist-web in-process, serve it with the local server (src/server startServer), load the app, run the default
  * scenario and check that the plot holds data, move a slider (slider -> redraw time logged), switch an exosome
  * channel off on the crosstalk map and see the result change, get an inline error from the scenario form, open a
- * shareable link, run a virtual experiment, and start and cancel a small cohort. With SCREENSHOTS=1 it saves a
- * screenshot of each main view to docs/screenshots/. Skips with a note when Chromium is missing (a failure with
+ * shareable link, run a virtual experiment, start and cancel a small cohort, and run a tiny sensitivity study to its
+ * bar chart. With SCREENSHOTS=1 it saves a screenshot of each main view to docs/screenshots/. Skips with a note when Chromium is missing (a failure with
  * CI=true), like test/web/browser.test.ts.
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -264,6 +264,31 @@ describe.skipIf(!HAVE)('dashboard end to end in headless Chromium', () => {
       await shot('cohort');
     }
   }, 360_000);
+
+  it('runs a tiny sensitivity study on the server and draws its indices', async (ctx) => {
+    if (!withApi) ctx.skip(true, 'src/server is not available: sensitivity part skipped');
+    const t0 = performance.now();
+    await openTab('Sensitivity');
+    // the Hähnel core comes ticked from the server's factor list; keep two factors, N = 2: 8 design points
+    const pyx = page.getByRole('checkbox', { name: /^pyx/ });
+    await expect.poll(() => pyx.isChecked(), { timeout: 30_000 }).toBe(true);
+    for (const f of ['pxy', 'e_tki', 'Kz'])
+      await page.getByRole('checkbox', { name: new RegExp(`^${f}`) }).uncheck();
+    await page.getByLabel('base samples').fill('2');
+    await expect.poll(() => page.getByTestId('sensitivity-size').textContent()).toMatch(/^8 design points/);
+    await page.getByRole('button', { name: 'Start study' }).click();
+    const status = page.getByTestId('sensitivity-status');
+    await expect.poll(() => status.textContent(), { timeout: 60_000, interval: 250 }).toMatch(/^done|error/);
+    expect(await status.textContent()).toMatch(/done: Sobol' .* 8 design points/);
+    const fig = page.locator('figure[data-plot^="sensitivity-0"]');
+    await fig.waitFor({ timeout: 10_000 });
+    // bars of S1 and ST for both factors, and the table of the same numbers
+    expect(await fig.locator('svg rect[fill="#0072B2"]').count()).toBeGreaterThan(1);
+    expect(await fig.locator('tbody tr').count()).toBe(2);
+    expect(await fig.getByRole('button', { name: /as CSV$/ }).count()).toBe(1);
+    console.log(`e2e sensitivity: tab to indices drawn in ${(performance.now() - t0).toFixed(0)} ms`);
+    await shot('sensitivity');
+  }, 90_000);
 
   it('compares two arms', async () => {
     if (!SHOTS) return;

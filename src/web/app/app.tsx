@@ -13,6 +13,7 @@ import { Editor } from './editor.js';
 import { ExperimentsView } from './experiments.js';
 import { Results } from './results.js';
 import { type Path, setIn } from './scenario-doc.js';
+import { SensitivityView } from './sensitivity.js';
 import { encodeScenarioHash } from './share.js';
 import { Tabs } from './tabs.js';
 
@@ -23,6 +24,7 @@ const TABS = [
   { id: 'experiments', label: 'Experiments' },
   { id: 'cohort', label: 'Cohort' },
   { id: 'compare', label: 'Compare' },
+  { id: 'sensitivity', label: 'Sensitivity' },
 ] as const;
 
 /** What the e2e test and the benchmark read: the slider -> redraw times measured in the page. */
@@ -208,6 +210,8 @@ export function App(props: {
                 return <ExperimentsView client={client} meta={meta} />;
               case 'cohort':
                 return <CohortView scenario={scenario} meta={meta} />;
+              case 'sensitivity':
+                return <SensitivityView scenario={scenario} />;
               default:
                 return <CompareView client={client} meta={meta} scenario={scenario} />;
             }
