@@ -8,10 +8,10 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { findExecutable, openBrowser } from '../../src/cli/commands/serve.js';
-import { main } from '../../src/cli/main.js';
 import { isLoopbackHost } from '../../src/server/index.js';
+import { runCliInProcess } from '../support/cli.js';
 import { postJson } from './helpers.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -45,26 +45,6 @@ function serve(args: readonly string[]): Proc {
   return p;
 }
 
-/** The CLI in this process, capturing stdout and stderr (only for runs that end by themselves). */
-async function inProcess(args: readonly string[]) {
-  let stdout = '';
-  let stderr = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: unknown) => {
-    stdout += String(chunk);
-    return true;
-  });
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: unknown) => {
-    stderr += String(chunk);
-    return true;
-  });
-  try {
-    return { code: await main(['node', 'exoniche', ...args]), stdout, stderr };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
-
 async function waitFor(p: Proc, pattern: RegExp, ms = 30_000): Promise<RegExpExecArray> {
   const t0 = Date.now();
   for (;;) {
@@ -87,7 +67,7 @@ describe('exoniche serve', () => {
       const startMs = performance.now() - tStart;
       // the same port again, in this process: a clear usage error, and the missing app is named
       const port = new URL(url).port;
-      const busy = await inProcess([
+      const busy = await runCliInProcess([
         'serve',
         '--port',
         port,
