@@ -551,8 +551,9 @@ export function runScenario(s: Scenario, options: RunScenarioOptions): ScenarioR
         break;
       }
     }
-    if (!decided && beyondHint) {
-      // The decisions part from the hint's after validTo: simulate this plan from t0 and scan again.
+    if (!decided && (beyondHint || validTo < T - EPS)) {
+      // The hinted trajectory is not this plan's after validTo (a visit there, or the plans differ before the end):
+      // simulate this plan from t0 and scan again.
       hint = undefined;
       continue;
     }

@@ -102,4 +102,18 @@ describe('runScenario with a plan hint', () => {
     expectSameRun(c.r, h.r);
     expect(h.finalPlan).toEqual(c.finalPlan);
   });
+
+  it('a hint that differs only after the last visit is not taken as the result', () => {
+    // 71 months, PCR every 3 months: the last visit is month 69; the hint adds a dose change at month 70.
+    const short = DEFAULT_SCENARIO.replace('durationMonths: 72', 'durationMonths: 71');
+    const c = run(short);
+    const last = c.finalPlan[c.finalPlan.length - 1];
+    const hint = [
+      ...c.finalPlan,
+      entry({ startMonth: 70, doseMg: 800, ...(last ? { drug: last.drug } : {}) }),
+    ];
+    const h = run(short, hint);
+    expectSameRun(c.r, h.r);
+    expect(h.finalPlan).toEqual(c.finalPlan);
+  });
 });
