@@ -12,13 +12,17 @@
  *   cell; volume fraction 0.24), random positions, random motility 1 um/min with 5 min persistence, timed over a
  *   few steps after warm-up and extrapolated to 14,400 steps. Goal: 100,000 agents and four fields < 10 min/day.
  *
- * Usage: npx tsx bench/agents.ts [--steps3d 100] [--only physicell-2d,niche-3d] [--out file]
+ * --threads 1|2|both: mechanics on one thread, or split over two (ParallelMechanics, bit-identical); with two
+ * threads the wall time is the figure (process CPU counts both threads).
+ *
+ * Usage: npx tsx bench/agents.ts [--steps3d 100] [--only physicell-2d,niche-3d] [--threads both] [--out file]
  * Writes bench/out/agents-<time>.json and bench/out/agents-latest.json (or --out).
  */
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeFileAtomic } from '../src/io/atomic-write.js';
-import { AgentStore, Mechanics } from '../src/numerics/agents/index.js';
+import { AgentStore, type Mechanics } from '../src/numerics/agents/index.js';
+import { MechanicsWorker, ParallelMechanics } from '../src/numerics/agents/parallel.js';
 import { streamFor } from '../src/numerics/random/index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -29,6 +33,9 @@ const opt = (name: string, dflt: string) => {
 };
 const steps3d = Number(opt('steps3d', '100'));
 const only = opt('only', 'physicell-2d,niche-3d').split(',');
+const threadsOpt = opt('threads', 'both');
+const threadList: (1 | 2)[] = threadsOpt === 'both' ? [1, 2] : [Number(threadsOpt) === 2 ? 2 : 1];
+const worker = threadList.includes(2) ? await MechanicsWorker.start() : null;
 const STEPS_PER_DAY = 1440 / 0.1;
 // Field-solver CPU seconds per simulated day at dt 0.01 min, measured with bench/fields.ts (docs/fields.md).
 const FIELDS_2D_CPU = 7.5;
@@ -36,6 +43,7 @@ const FIELDS_3D_CPU = 128;
 
 interface Result {
   name: string;
+  threads: 1 | 2;
   agents: number;
   steps: number;
   cpuMsPerStep: number;
@@ -60,95 +68,108 @@ function timeSteps(m: Mechanics, steps: number) {
 const PC = { radius: 8.41, repulsion: 10, adhesion: 0.4, adhesionReach: 1.25 };
 const results: Result[] = [];
 
-if (only.includes('physicell-2d')) {
-  const store = new AgentStore({ dims: 2, capacity: 1024 });
-  // hexagonal packing at the two-cell equilibrium distance of the PhysiCell defaults
-  const R = 2 * PC.radius;
-  const S = 2 * PC.adhesionReach * PC.radius;
-  const dStar =
-    (Math.sqrt(PC.repulsion) - Math.sqrt(PC.adhesion)) /
-    (Math.sqrt(PC.repulsion) / R - Math.sqrt(PC.adhesion) / S);
-  const rows = 40;
-  for (let j = -rows; j <= rows && store.count < 900; j++)
-    for (let i = -rows; i <= rows && store.count < 900; i++) {
-      const x = dStar * (i + 0.5 * (j & 1));
-      const y = dStar * j * Math.sqrt(0.75);
-      if (x * x + y * y <= (dStar * 17.2) ** 2) store.add({ x: 1000 + x, y: 1000 + y, ...PC });
-    }
-  const m = new Mechanics(store, {
-    domain: { lo: [0, 0], hi: [2000, 2000] },
-    dt: 0.1,
-    boundary: { kind: 'wall', strength: 100 },
-    seed: 1,
-  });
-  m.run(200); // warm-up
-  const t = timeSteps(m, STEPS_PER_DAY);
-  const cpuDay = t.cpuMs / 1000;
-  results.push({
-    name: 'physicell-2d',
-    agents: store.count,
-    steps: STEPS_PER_DAY,
-    cpuMsPerStep: t.cpuMs / STEPS_PER_DAY,
-    wallMsPerStep: t.wallMs / STEPS_PER_DAY,
-    cpuSecondsPerDay: cpuDay,
-    wallSecondsPerDay: t.wallMs / 1000,
-    goalSeconds: 50 / 3,
-    fieldsCpuSecondsPerDay: FIELDS_2D_CPU,
-    shareOfBudget: cpuDay / (50 / 3),
-    note: 'one simulated day run in full (14,400 mechanics steps)',
-  });
-}
-
-if (only.includes('niche-3d')) {
-  const n = 100_000;
-  const L = 600;
-  const store = new AgentStore({ dims: 3, capacity: n });
-  const rng = streamFor(1, ['purpose', 'bench-agents-placement']);
-  for (let k = 0; k < n; k++)
-    store.add({
-      x: L * rng.nextFloat64(),
-      y: L * rng.nextFloat64(),
-      z: L * rng.nextFloat64(),
-      radius: 5,
-      repulsion: 10,
-      adhesion: 0.4,
-      adhesionReach: 1.25,
-      speed: 1,
-      persistence: 5,
+for (const threads of threadList)
+  if (only.includes('physicell-2d')) {
+    const store = new AgentStore({ dims: 2, capacity: 1024, shared: threads === 2 });
+    // hexagonal packing at the two-cell equilibrium distance of the PhysiCell defaults
+    const R = 2 * PC.radius;
+    const S = 2 * PC.adhesionReach * PC.radius;
+    const dStar =
+      (Math.sqrt(PC.repulsion) - Math.sqrt(PC.adhesion)) /
+      (Math.sqrt(PC.repulsion) / R - Math.sqrt(PC.adhesion) / S);
+    const rows = 40;
+    for (let j = -rows; j <= rows && store.count < 900; j++)
+      for (let i = -rows; i <= rows && store.count < 900; i++) {
+        const x = dStar * (i + 0.5 * (j & 1));
+        const y = dStar * j * Math.sqrt(0.75);
+        if (x * x + y * y <= (dStar * 17.2) ** 2) store.add({ x: 1000 + x, y: 1000 + y, ...PC });
+      }
+    const m = new ParallelMechanics(
+      store,
+      {
+        domain: { lo: [0, 0], hi: [2000, 2000] },
+        dt: 0.1,
+        boundary: { kind: 'wall', strength: 100 },
+        seed: 1,
+      },
+      threads === 2 ? worker : null,
+    );
+    m.run(200); // warm-up
+    const t = timeSteps(m, STEPS_PER_DAY);
+    const cpuDay = t.cpuMs / 1000;
+    results.push({
+      name: 'physicell-2d',
+      threads,
+      agents: store.count,
+      steps: STEPS_PER_DAY,
+      cpuMsPerStep: t.cpuMs / STEPS_PER_DAY,
+      wallMsPerStep: t.wallMs / STEPS_PER_DAY,
+      cpuSecondsPerDay: cpuDay,
+      wallSecondsPerDay: t.wallMs / 1000,
+      goalSeconds: 50 / 3,
+      fieldsCpuSecondsPerDay: FIELDS_2D_CPU,
+      shareOfBudget: (threads === 2 ? t.wallMs / 1000 : cpuDay) / (50 / 3),
+      note: 'one simulated day run in full (14,400 mechanics steps)',
     });
-  const m = new Mechanics(store, {
-    domain: { lo: [0, 0, 0], hi: [L, L, L] },
-    dt: 0.1,
-    boundary: { kind: 'wall', strength: 100 },
-    seed: 1,
-    sortEvery: 100,
-  });
-  m.run(3); // warm-up (derives the motility keys; step 0 sorted the rows by bin)
-  const t = timeSteps(m, steps3d);
-  const cpuDay = ((t.cpuMs / steps3d) * STEPS_PER_DAY) / 1000;
-  results.push({
-    name: 'niche-3d',
-    agents: n,
-    steps: steps3d,
-    cpuMsPerStep: t.cpuMs / steps3d,
-    wallMsPerStep: t.wallMs / steps3d,
-    cpuSecondsPerDay: cpuDay,
-    wallSecondsPerDay: ((t.wallMs / steps3d) * STEPS_PER_DAY) / 1000,
-    goalSeconds: 600,
-    fieldsCpuSecondsPerDay: FIELDS_3D_CPU,
-    shareOfBudget: cpuDay / 600,
-    note: `${steps3d} steps timed after 3 warm-up steps, extrapolated to 14,400`,
-  });
-}
+  }
+
+for (const threads of threadList)
+  if (only.includes('niche-3d')) {
+    const n = 100_000;
+    const L = 600;
+    const store = new AgentStore({ dims: 3, capacity: n, shared: threads === 2 });
+    const rng = streamFor(1, ['purpose', 'bench-agents-placement']);
+    for (let k = 0; k < n; k++)
+      store.add({
+        x: L * rng.nextFloat64(),
+        y: L * rng.nextFloat64(),
+        z: L * rng.nextFloat64(),
+        radius: 5,
+        repulsion: 10,
+        adhesion: 0.4,
+        adhesionReach: 1.25,
+        speed: 1,
+        persistence: 5,
+      });
+    const m = new ParallelMechanics(
+      store,
+      {
+        domain: { lo: [0, 0, 0], hi: [L, L, L] },
+        dt: 0.1,
+        boundary: { kind: 'wall', strength: 100 },
+        seed: 1,
+        sortEvery: 100,
+      },
+      threads === 2 ? worker : null,
+    );
+    m.run(3); // warm-up (derives the motility keys; step 0 sorted the rows by bin)
+    const t = timeSteps(m, steps3d);
+    const cpuDay = ((t.cpuMs / steps3d) * STEPS_PER_DAY) / 1000;
+    results.push({
+      name: 'niche-3d',
+      threads,
+      agents: n,
+      steps: steps3d,
+      cpuMsPerStep: t.cpuMs / steps3d,
+      wallMsPerStep: t.wallMs / steps3d,
+      cpuSecondsPerDay: cpuDay,
+      wallSecondsPerDay: ((t.wallMs / steps3d) * STEPS_PER_DAY) / 1000,
+      goalSeconds: 600,
+      fieldsCpuSecondsPerDay: FIELDS_3D_CPU,
+      shareOfBudget: (threads === 2 ? ((t.wallMs / steps3d) * STEPS_PER_DAY) / 1000 : cpuDay) / 600,
+      note: `${steps3d} steps timed after 3 warm-up steps, extrapolated to 14,400`,
+    });
+  }
 
 for (const r of results) {
   const total = r.cpuSecondsPerDay + r.fieldsCpuSecondsPerDay;
   console.log(
-    `${r.name}: ${r.agents} agents, ${r.cpuMsPerStep.toFixed(3)} ms CPU / step (wall ${r.wallMsPerStep.toFixed(3)}), ` +
-      `${r.cpuSecondsPerDay.toFixed(1)} s CPU per day = ${(100 * r.shareOfBudget).toFixed(0)}% of ${r.goalSeconds.toFixed(1)} s; ` +
+    `${r.name} (${r.threads} thread${r.threads === 2 ? 's' : ''}): ${r.agents} agents, ${r.cpuMsPerStep.toFixed(3)} ms CPU / step (wall ${r.wallMsPerStep.toFixed(3)}), ` +
+      `${r.cpuSecondsPerDay.toFixed(1)} s CPU, ${r.wallSecondsPerDay.toFixed(1)} s wall per day; ${r.threads === 2 ? 'wall' : 'CPU'} = ${(100 * r.shareOfBudget).toFixed(0)}% of ${r.goalSeconds.toFixed(1)} s; ` +
       `with fields (${r.fieldsCpuSecondsPerDay} s at dt 0.01 min): ${total.toFixed(1)} s = ${((100 * total) / r.goalSeconds).toFixed(0)}%`,
   );
 }
+if (worker) await worker.close();
 const json = `${JSON.stringify({ date: new Date().toISOString(), node: process.version, results }, null, 2)}\n`;
 const out = opt('out', join(here, 'out', 'agents-latest.json'));
 writeFileAtomic(out, json);

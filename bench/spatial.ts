@@ -10,14 +10,18 @@
  * simulated time is `--minutes` (default 60) after a warm-up, extrapolated to one day. Reference: PhysiCell takes
  * about 50 s of wall time per simulated day on 2 threads for its sample (one field); goal 50 / 3 = 16.7 s per day.
  *
- * `--dt-exosome 0.1` steps the three exosome fields every 0.1 min (multirate; one thread only) while oxygen keeps
- * 0.01 min.
+ * `--dt-exosome 0.1` steps the three exosome fields every 0.1 min (multirate) while oxygen keeps 0.01 min. Two
+ * threads split the mechanics (ParallelMechanics) and, without multirate, the fields (ParallelFieldSolver);
+ * with multirate only the mechanics.
  *
  * `--3d`: the issue's 3D niche instead: 100,000 agents (90 % CML, 9 % LSCs, 0.5 % BMSCs, 0.5 % endothelial cells,
  * random positions; volume fraction 0.4 with the KB radii) in 800 x 800 x 800 um with 20 um voxels, the three exosome fields and oxygen (four fields), goal
  * one simulated day in < 10 min on 2 cores.
  *
- * Usage: npx tsx bench/spatial.ts [--minutes 60] [--threads 1|2|both] [--oxygen] [--dt-exosome 0.01] [--3d] [--out file]
+ * `--snapshot dir`: at the end of each run write `dir/agents-<threads>t.arrow` and `dir/fields-<threads>t.bin`
+ * (src/spatial/snapshot.ts; written atomically).
+ *
+ * Usage: npx tsx bench/spatial.ts [--minutes 60] [--threads 1|2|both] [--oxygen] [--dt-exosome 0.01] [--3d] [--snapshot dir] [--out file]
  * Writes bench/out/spatial-<time>.json and bench/out/spatial-latest.json (or --out).
  */
 import { dirname, join } from 'node:path';
@@ -28,6 +32,7 @@ import { streamFor } from '../src/numerics/random/index.js';
 import type { SpatialNiche, SpatialOptions } from '../src/spatial/model.js';
 import { createParallelSpatial } from '../src/spatial/parallel.js';
 import { drugAction } from '../src/spatial/params.js';
+import { agentSnapshot, fieldSnapshot } from '../src/spatial/snapshot.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
@@ -55,6 +60,8 @@ function options(): SpatialOptions {
       dtPhenotype: 6,
       dtExosome,
       lscCapacity: 20000,
+      // rows in cell-list order every phenotype step (neighbours close in memory; --no-sort to compare)
+      sortRowsEvery: args.includes('--no-sort') ? 0 : 1,
       oxygen: { boundary: kb.parameter('spatial.oxygen.marrow_upper').value },
     };
   return {
@@ -126,6 +133,11 @@ async function run(threads: 1 | 2) {
     const cpu = process.cpuUsage(c0);
     const perDay = 1440 / minutes;
     const counts = sim.counts();
+    const snap = opt('snapshot', '');
+    if (snap) {
+      writeFileAtomic(join(snap, `agents-${threads}t.arrow`), agentSnapshot(sim));
+      writeFileAtomic(join(snap, `fields-${threads}t.bin`), fieldSnapshot(sim));
+    }
     return {
       threads,
       dtExosome,
@@ -144,8 +156,7 @@ async function run(threads: 1 | 2) {
   }
 }
 
-const list: (1 | 2)[] =
-  dtExosome !== 0.01 ? [1] : threadsArg === 'both' ? [1, 2] : [Number(threadsArg) as 1 | 2];
+const list: (1 | 2)[] = threadsArg === 'both' ? [1, 2] : [Number(threadsArg) as 1 | 2];
 const results = [];
 for (const t of list) {
   const r = await run(t);

@@ -489,10 +489,101 @@ export const NICHE_PROTECTION: SpatialExperiment = {
   },
 };
 
+// --- LSC homing along CXCL12 (VE-5 direction) ---
+
+/** Centre of the endothelial source in SVE-5 (um). */
+const HOMING_SOURCE = [640, 200] as const;
+
+function homingRun(kb: KnowledgeBase, cxcl12: boolean) {
+  const sim = new SpatialNiche(kb, {
+    dims: 2,
+    domain: { lo: [0, 0], hi: [800, 400] },
+    voxel: 20,
+    seed: 31,
+    dtDiffusion: 0.1,
+    dtMechanics: 0.1,
+    dtPhenotype: 6,
+    lscCapacity: 1000,
+    chemokines: { cxcl12 },
+  });
+  // A short vessel segment (6 fixed endothelial cells) on the right; 30 quiescent LSCs on the left.
+  for (let k = 0; k < 6; k++)
+    sim.addCell({ type: 'endo', x: HOMING_SOURCE[0], y: HOMING_SOURCE[1] - 50 + 20 * k });
+  for (let k = 0; k < 30; k++)
+    sim.addCell({ type: 'lsc', x: 100 + 20 * (k % 3), y: 60 + 30 * Math.floor(k / 3), quiescent: true });
+  const distance = () => {
+    const d: number[] = [];
+    for (const id of sim.ids()) {
+      const i = sim.store.indexOf(id);
+      if (sim.store.type[i] !== 1) continue; // LSC
+      d.push(Math.hypot(sim.store.x[i] - HOMING_SOURCE[0], sim.store.y[i] - HOMING_SOURCE[1]));
+    }
+    return mean(d);
+  };
+  const d0 = distance();
+  sim.run(12 * HOUR);
+  return { start: d0, end: distance() };
+}
+
+export const LSC_HOMING: SpatialExperiment = {
+  id: 'SVE-5',
+  title: 'LSCs home to the endothelium along its CXCL12 gradient (VE-5 direction)',
+  source: { study: 'E5', ref: 'taverna2014' },
+  setting: 'in-vitro + in-vivo',
+  protocol:
+    'Endothelial CXCL12 attracts CML cells (Taverna 2014: lowering endothelial CXCL12 with miR-126 reduces LAMA84 ' +
+    'motility towards and adhesion to HUVEC; restoring CXCL12 restores them).',
+  mapping:
+    'An 800 x 400 um 2D slab: 6 fixed endothelial cells at x = 640 um secrete CXCL12 (relative level, decay ' +
+    'spatial.decay.cxcl12, D spatial.diffusion.chemokine); 30 quiescent LSCs start 480-540 um away and move at ' +
+    'spatial.speed.lsc with chemotaxis bias spatial.chemotaxis.bias_lsc up the CXCL12 gradient. 12 h; mean LSC ' +
+    'distance to the source, with the CXCL12 field on and off.',
+  expectations: [
+    {
+      id: 'homing_on',
+      statement: 'LSCs move towards a CXCL12 source',
+      measure: 'mean LSC distance to the endothelium after 12 h / at the start, CXCL12 on',
+      criterion: { kind: 'decrease' },
+      evidence: 'C',
+      note: 'direction of Taverna 2014 (motility towards endothelium falls when CXCL12 falls) [V]; speeds assumed [A]',
+    },
+    {
+      id: 'no_homing_off',
+      statement: 'without CXCL12 the LSCs only wander',
+      measure: 'mean LSC distance to the endothelium after 12 h / at the start, CXCL12 off',
+      criterion: { kind: 'band', target: 1, low: 0.85, high: 1.15 },
+      evidence: 'C',
+    },
+    {
+      id: 'homing_off_on',
+      statement: 'the CXCL12 channel is what brings them',
+      measure: 'final mean distance, CXCL12 off / on',
+      criterion: { kind: 'increase' },
+      evidence: 'C',
+    },
+  ],
+  run(kb) {
+    const on = homingRun(kb, true);
+    const off = homingRun(kb, false);
+    return {
+      arms: [
+        { arm: 'CXCL12 on', readouts: { distance_start: on.start, distance_end: on.end } },
+        { arm: 'CXCL12 off', readouts: { distance_start: off.start, distance_end: off.end } },
+      ],
+      measures: {
+        homing_on: on.end / on.start,
+        no_homing_off: off.end / off.start,
+        homing_off_on: off.end / on.end,
+      },
+    };
+  },
+};
+
 /** The spatial virtual experiments, in id order. */
 export const spatialExperiments: readonly SpatialExperiment[] = [
   TRANSWELL,
   TUBE_FORMATION,
   HYPOXIC_NICHE,
   NICHE_PROTECTION,
+  LSC_HOMING,
 ];

@@ -1,11 +1,13 @@
 /**
  * The spatial niche (issue #11, docs/spatial.md): the niche model's cells as off-lattice agents and its exosome
  * pools, oxygen and the TKI as diffusing fields, with the link back to the ODE model and spatial virtual
- * experiments. Two-thread fields: ./parallel.js (Node only, not re-exported here).
+ * experiments. Two threads (fields and mechanics): ./parallel.js (Node only); snapshots (Arrow, binary fields):
+ * ./snapshot.js; neither is re-exported here.
  */
 export { cargoEffect, channelConstants, uptakeFraction } from './channels.js';
 export {
   HYPOXIC_NICHE,
+  LSC_HOMING,
   meets,
   NICHE_PROTECTION,
   type SpatialExperiment,
@@ -22,6 +24,8 @@ export {
 } from './link.js';
 export {
   type AddCell,
+  type AgentColumns,
+  type AgentEngine,
   CELL_TYPES,
   type CellType,
   EXOSOME_FIELDS,

@@ -29,8 +29,9 @@ import type { KnowledgeBase } from '../knowledge/load.js';
 import { CHANNELS } from '../niche/channels.js';
 import { drugsWithModulator } from '../niche/exosomes.js';
 import { type NicheOptions, type ResolvedOptions, resolveOptions } from '../niche/options.js';
-import { Mechanics } from '../numerics/agents/mechanics.js';
+import { Mechanics, type MechanicsOptions } from '../numerics/agents/mechanics.js';
 import { AgentStore, F64_COLUMNS, I32_COLUMNS, U8_COLUMNS } from '../numerics/agents/store.js';
+import { gradientAt } from '../numerics/fields/gradient.js';
 import { Grid, type GridOptions } from '../numerics/fields/grid.js';
 import { FieldSolver, type SubstrateSpec } from '../numerics/fields/solver.js';
 import { deriveStreamKey, type Seed } from '../numerics/random/keys.js';
@@ -80,6 +81,12 @@ export interface SpatialOptions {
    * Exosomes diffuse slowly (D dt / h^2 = 0.01 at 0.01 min and 20 um), so they can step less often than oxygen.
    */
   readonly dtExosome?: number;
+  /**
+   * Every this many phenotype steps, reorder the agent store's rows by position (cell-list order) before the step,
+   * so the mechanics read neighbours close in memory (large populations); 0 (default): never. Deterministic (same on
+   * one or two threads, kept by checkpoints); sums of sources in one voxel then run in the new row order.
+   */
+  readonly sortRowsEvery?: number;
   /** Cell mechanics and motility (default true). Off: cells stay where placed. */
   readonly mechanics?: boolean;
   /** The niche model's options that the spatial rules read: channels, interventions, hypoxia (without oxygen). */
@@ -96,6 +103,14 @@ export interface SpatialOptions {
   readonly drug?: { readonly name: string; readonly nM: number; readonly supply?: 'uniform' | 'boundary' };
   /** Oxygen field (mmHg) held at the domain faces and consumed by every cell; local hypoxia follows from it. */
   readonly oxygen?: { readonly boundary: number };
+  /**
+   * Chemokine fields (default off): IL-8 secreted by BMSCs and endothelium in proportion to their IL-8 activation,
+   * CXCL12 by the endothelium; both relative to this domain's baseline (1 = the level all of the domain's source
+   * cells at activation 1 would give if well mixed). With a field on, each LSC takes the niche model's retention
+   * feedback (IL-8/CXCR1-2, VCAM1/CXCL12; scaled by niche.feedbacks) from its local level, and with CXCL12 on,
+   * LSCs chemotax up its gradient (spatial.chemotaxis.bias_lsc).
+   */
+  readonly chemokines?: { readonly il8?: boolean; readonly cxcl12?: boolean };
   /** Exosome concentrations held fixed (particles / um^3), e.g. an added in-vitro dose. */
   readonly held?: Partial<Record<ExosomeField, number>>;
   /** Transwell membrane: a plane agents cannot cross (the fields pass it freely). */
@@ -183,6 +198,31 @@ const PER_ID_COLUMNS: readonly (readonly [string, number])[] = [
   ['block', 1],
 ];
 
+/** Per-agent columns of `SpatialNiche.agentColumns` (snapshots). */
+export interface AgentColumns {
+  readonly id: Int32Array;
+  /** Index into CELL_TYPES. */
+  readonly type: Int32Array;
+  readonly x: Float64Array;
+  readonly y: Float64Array;
+  readonly z: Float64Array;
+  readonly radius: Float64Array;
+  readonly cycling: Uint8Array;
+  readonly quiescence: Float64Array;
+  readonly protection: Float64Array;
+  readonly proliferation: Float64Array;
+  readonly tki: Float64Array;
+  readonly hypoxia: Float64Array;
+  readonly uptakeCml: Float64Array;
+  readonly uptakeBmsc: Float64Array;
+  readonly cargoCml: Float64Array;
+  readonly cargoLsc: Float64Array;
+  readonly cargoBmsc: Float64Array;
+  readonly il8: Float64Array;
+  readonly support: Float64Array;
+  readonly vasc: Float64Array;
+}
+
 /** A complete, restorable state (see checkpoint / restore). Plain data: typed arrays and numbers. */
 export interface SpatialCheckpoint {
   readonly version: 1;
@@ -213,7 +253,9 @@ export class SpatialNiche {
   readonly dtMechanics: number;
   readonly dtPhenotype: number;
   /** Field index per exosome donor, hypoxia-weighted CML cargo ('cml_hyp', with oxygen), oxygen, drug (-1: none). */
-  readonly fieldIndex: Readonly<Record<ExosomeField | 'cml_hyp' | 'oxygen' | 'drug', number>>;
+  readonly fieldIndex: Readonly<
+    Record<ExosomeField | 'cml_hyp' | 'oxygen' | 'drug' | 'il8' | 'cxcl12', number>
+  >;
   /** Simulated time (min). */
   time = 0;
   phenotypeSteps = 0;
@@ -243,10 +285,14 @@ export class SpatialNiche {
   private srcRate: Float64Array[] = [];
   private srcCount: Int32Array;
   private readonly words = new Uint32Array(8);
+  private readonly grad = new Float64Array(3);
+  /** Baseline level of an absent source type, added to the local IL-8 / CXCL12 level (see rebuildRows). */
+  private il8Offset = 0;
+  private cxcl12Offset = 0;
   private readonly deaths: number[] = [];
   private readonly divisions: number[] = [];
 
-  constructor(kb: KnowledgeBase, options: SpatialOptions, engine?: FieldEngine) {
+  constructor(kb: KnowledgeBase, options: SpatialOptions, engine?: FieldEngine, agents?: AgentEngine) {
     this.opts = options;
     const d = options.dims;
     if (d !== 2 && d !== 3) throw new SpatialError(`dims ${d}: 2 or 3`);
@@ -273,6 +319,9 @@ export class SpatialNiche {
         throw new SpatialError(`${what}: ${a} min must be a positive multiple of ${b} min`);
     };
     multiple(this.dtMechanics, this.dtDiffusion, 'dtMechanics');
+    const se = options.sortRowsEvery ?? 0;
+    if (!Number.isInteger(se) || se < 0)
+      throw new SpatialError(`sortRowsEvery ${se}: expected an integer >= 0`);
     multiple(this.dtPhenotype, this.dtMechanics, 'dtPhenotype');
     this.depth = d === 2 ? (options.depth ?? 20) : 1;
     if (!(this.depth > 0)) throw new SpatialError(`depth ${options.depth}: expected > 0 um`);
@@ -343,19 +392,20 @@ export class SpatialNiche {
     this.drugBlocksSrc =
       drugName !== undefined &&
       drugsWithModulator(kb, 'cml-endothelium-src-angiogenesis', 'recipient', 'blocks').has(drugName);
-    this.store = new AgentStore({ dims: d });
+    this.store = new AgentStore({ dims: d, shared: agents?.shared ?? false });
     if (options.mechanics ?? true) {
       const p = this.params;
       const r = p.radius;
       const reach = 2 * p.adhesionReach * Math.max(r.cml, r.lsc, r.bmsc, r.endo);
-      this.mechanics = new Mechanics(this.store, {
+      const mo: MechanicsOptions = {
         domain: { lo: [...lo], hi: [...hi] },
         dt: this.dtMechanics,
         boundary: { kind: 'reflect' },
         seed: options.seed,
         // A fixed bin size: the neighbour order (and so every force sum) never depends on history (checkpoints).
         binSize: reach,
-      });
+      };
+      this.mechanics = agents ? agents.create(this.store, mo) : new Mechanics(this.store, mo);
     } else this.mechanics = null;
   }
 
@@ -394,6 +444,7 @@ export class SpatialNiche {
       adhesionReach: p.adhesionReach,
       speed: lsc ? p.speedLsc : 0,
       persistence: lsc ? p.persistenceLsc : 0,
+      chemotaxisBias: lsc && this.fieldIndex.cxcl12 >= 0 ? p.chemotaxisBiasLsc : 0,
     });
     this.initState(id, t, c.x, c.y, c.z ?? 0, lsc && !c.quiescent);
     this.dirty = true;
@@ -433,12 +484,18 @@ export class SpatialNiche {
 
   /** One phenotype step: fields and mechanics over dtPhenotype, then the cell rules. */
   step(): void {
+    const sortEvery = this.opts.sortRowsEvery ?? 0;
+    if (this.mechanics && sortEvery > 0 && this.phenotypeSteps % sortEvery === 0) {
+      this.mechanics.sortRows();
+      this.dirty = true;
+    }
     if (this.dirty) this.rebuildRows();
     const nMech = Math.round(this.dtPhenotype / this.dtMechanics);
     const nDiff = Math.round(this.dtMechanics / this.dtDiffusion);
     for (let m = 0; m < nMech; m++) {
       for (let k = 0; k < nDiff; k++) this.diffuse(k % this.slowEvery === this.slowEvery - 1);
       if (this.mechanics) {
+        if (this.fieldIndex.cxcl12 >= 0) this.chemotaxisDirections();
         this.mechanics.step();
         this.constrain();
         this.refreshVoxels();
@@ -573,8 +630,10 @@ export class SpatialNiche {
       if (cargoConc > 0) st.cargo[3 * id + 1] += ((uC * p.wLsc * fL[v]) / cargoConc) * dt;
       st.cargo[3 * id + 2] += uB * dt;
       if (t === LSC) {
-        const Q = cargoEffect(ch.b4q.k, channelSignal(ch.b4q, uB), ec50, hillN);
-        const P = cargoEffect(ch.b4p.k, channelSignal(ch.b4p, uB), ec50, hillN);
+        // Q = B4q + R, P = B4p + wp max(R, 0) (src/niche/niche-cells.ts), R from the local chemokines.
+        const R = this.retentionAt(v);
+        const Q = cargoEffect(ch.b4q.k, channelSignal(ch.b4q, uB), ec50, hillN) + R;
+        const P = cargoEffect(ch.b4p.k, channelSignal(ch.b4p, uB), ec50, hillN) + p.fb.wp * Math.max(R, 0);
         const A = cargoEffect(ch.a1.k, channelSignal(ch.a1, uC), ec50, hillN);
         const e = this.tkiAt(v);
         st.q[id] = Q;
@@ -761,6 +820,102 @@ export class SpatialNiche {
         this.srcRate[f][j] = rate;
       }
     }
+    if (idx.il8 >= 0 || idx.cxcl12 >= 0) this.chemokineSources();
+  }
+
+  /**
+   * IL-8 and CXCL12 sources. Levels are relative to the domain's baseline: a source cell of a type with N cells in
+   * the domain (volume V) secretes w k V / N times its activation, so the well-mixed steady level is
+   * sum_types w mean(activation), the niche model's weighted population state (src/niche/niche-cells.ts): IL-8
+   * from BMSCs (w = niche.feedback.il8.bmsc_weight, activation il8_bmsc) and endothelium (1 - w, il8_endo);
+   * CXCL12 from endothelium (w = 1, activation 1: the miR-126 channel that lowers it is not spatial yet). A type
+   * absent from the domain counts at baseline (its w is added to every local level).
+   */
+  private chemokineSources(): void {
+    const s = this.store;
+    const st = this.st;
+    const p = this.params;
+    const idx = this.fieldIndex;
+    let nB = 0;
+    let nE = 0;
+    for (let i = 0; i < s.count; i++) {
+      if (s.type[i] === BMSC) nB++;
+      else if (s.type[i] === ENDO) nE++;
+    }
+    const { lo, hi } = this.opts.domain;
+    let V = this.depth;
+    for (let a = 0; a < this.dims; a++) V *= hi[a] - lo[a];
+    const perVol = 1 / this.depth;
+    const wb = p.fb.wbIl8;
+    this.il8Offset = (nB === 0 ? wb : 0) + (nE === 0 ? 1 - wb : 0);
+    this.cxcl12Offset = nE === 0 ? 1 : 0;
+    // Start from the baseline (the well-mixed level of the sources at activation 1), not from zero, so a run does
+    // not begin with a mobilising chemokine deficit. Only before the first step (restores keep their fields).
+    if (this.time === 0 && this.phenotypeSteps === 0) {
+      if (idx.il8 >= 0) this.fields.field(idx.il8).fill(1 - this.il8Offset);
+      if (idx.cxcl12 >= 0) this.fields.field(idx.cxcl12).fill(1 - this.cxcl12Offset);
+    }
+    for (let i = 0; i < s.count; i++) {
+      const t = s.type[i];
+      if (t !== BMSC && t !== ENDO) continue;
+      const id = s.id[i];
+      const v = this.vox[i];
+      if (idx.il8 >= 0) {
+        const k = idx.il8;
+        const j = this.srcCount[k]++;
+        this.srcVox[k][j] = v;
+        // act: BMSC (il8, support), endothelium (vasc, il8)
+        this.srcRate[k][j] =
+          t === BMSC
+            ? ((wb * p.decayIl8 * V) / nB) * st.act[2 * id] * perVol
+            : (((1 - wb) * p.decayIl8 * V) / nE) * st.act[2 * id + 1] * perVol;
+      }
+      if (idx.cxcl12 >= 0 && t === ENDO) {
+        const k = idx.cxcl12;
+        const j = this.srcCount[k]++;
+        this.srcVox[k][j] = v;
+        this.srcRate[k][j] = ((p.decayCxcl12 * V) / nE) * perVol;
+      }
+    }
+  }
+
+  /** LSC chemotaxis directions: the unit CXCL12 gradient at each LSC's voxel (zero where flat). */
+  private chemotaxisDirections(): void {
+    const s = this.store;
+    const u = this.fields.field(this.fieldIndex.cxcl12);
+    const g = this.grad;
+    const { cx, cy, cz, type } = s;
+    for (let i = 0; i < s.count; i++) {
+      if (type[i] !== LSC) continue;
+      gradientAt(this.grid, u, this.vox[i], g);
+      const norm = Math.sqrt(g[0] * g[0] + g[1] * g[1] + g[2] * g[2]);
+      if (norm > 0) {
+        cx[i] = g[0] / norm;
+        cy[i] = g[1] / norm;
+        cz[i] = g[2] / norm;
+      } else cx[i] = cy[i] = cz[i] = 0;
+    }
+  }
+
+  /**
+   * The niche model's LSC retention R = R_il8 + R_adh (src/niche/niche-cells.ts) from the local IL-8 and CXCL12
+   * levels: I = max(il8 - 1, 0), D = (vcam1 + cxcl12)/2 - 1 with VCAM1 at baseline (contact adhesion is not
+   * spatial yet). 0 without chemokine fields.
+   */
+  private retentionAt(v: number): number {
+    const idx = this.fieldIndex;
+    const fb = this.params.fb;
+    const scale = this.niche.feedbacks;
+    let R = 0;
+    if (idx.il8 >= 0) {
+      const I = Math.max(this.fields.field(idx.il8)[v] + this.il8Offset - 1, 0);
+      R += (scale['il8-cxcr-retention'] * fb.rmaxIl8 * I) / (fb.kIl8 + I);
+    }
+    if (idx.cxcl12 >= 0) {
+      const D = (1 + this.fields.field(idx.cxcl12)[v] + this.cxcl12Offset) / 2 - 1;
+      R += (scale['vcam1-cxcl12-retention'] * fb.rmaxAdh * D) / (fb.kAdh + Math.abs(D));
+    }
+    return R;
   }
 
   // --- read-outs ---
@@ -795,6 +950,67 @@ export class SpatialNiche {
       uptakeCml: st.uCml[id],
       uptakeBmsc: st.uBmsc[id],
     };
+  }
+
+  /**
+   * One entry per live agent, ascending id (so a snapshot does not depend on the store's row order): position,
+   * radius, type index (CELL_TYPES), and the rule state. Activation columns are NaN where a type has none
+   * (il8: BMSCs and endothelium; support: BMSCs; vasc: endothelium); cycling is 1 for cycling LSCs only.
+   */
+  agentColumns(): AgentColumns {
+    const s = this.store;
+    const n = s.count;
+    const rows = Array.from({ length: n }, (_, i) => i).sort((a, b) => s.id[a] - s.id[b]);
+    const f = () => new Float64Array(n);
+    const out: AgentColumns = {
+      id: new Int32Array(n),
+      type: new Int32Array(n),
+      x: f(),
+      y: f(),
+      z: f(),
+      radius: f(),
+      cycling: new Uint8Array(n),
+      quiescence: f(),
+      protection: f(),
+      proliferation: f(),
+      tki: f(),
+      hypoxia: f(),
+      uptakeCml: f(),
+      uptakeBmsc: f(),
+      cargoCml: f(),
+      cargoLsc: f(),
+      cargoBmsc: f(),
+      il8: f(),
+      support: f(),
+      vasc: f(),
+    };
+    const st = this.st;
+    for (let k = 0; k < n; k++) {
+      const i = rows[k];
+      const id = s.id[i];
+      const t = s.type[i];
+      out.id[k] = id;
+      out.type[k] = t;
+      out.x[k] = s.x[i];
+      out.y[k] = s.y[i];
+      out.z[k] = s.z[i];
+      out.radius[k] = s.radius[i];
+      out.cycling[k] = t === LSC ? st.cycling[id] : 0;
+      out.quiescence[k] = st.q[id];
+      out.protection[k] = st.p[id];
+      out.proliferation[k] = st.a[id];
+      out.tki[k] = st.tki[id];
+      out.hypoxia[k] = st.hyp[id];
+      out.uptakeCml[k] = st.uCml[id];
+      out.uptakeBmsc[k] = st.uBmsc[id];
+      out.cargoCml[k] = st.cargo[3 * id];
+      out.cargoLsc[k] = st.cargo[3 * id + 1];
+      out.cargoBmsc[k] = st.cargo[3 * id + 2];
+      out.il8[k] = t === BMSC ? st.act[2 * id] : t === ENDO ? st.act[2 * id + 1] : Number.NaN;
+      out.support[k] = t === BMSC ? st.act[2 * id + 1] : Number.NaN;
+      out.vasc[k] = t === ENDO ? st.act[2 * id] : Number.NaN;
+    }
+    return out;
   }
 
   /** Ids of the live agents, in row order. */
@@ -874,6 +1090,15 @@ const I32_NAMES = I32_COLUMNS;
 const U8_NAMES = U8_COLUMNS;
 
 /** A field solver built elsewhere (e.g. over a SharedArrayBuffer with a worker thread, src/spatial/parallel.ts). */
+/**
+ * Who runs the mechanics: e.g. ParallelMechanics on two threads (src/spatial/parallel.ts), which needs the agent
+ * store in a SharedArrayBuffer. Must give the same bits as `new Mechanics(store, options)`.
+ */
+export interface AgentEngine {
+  readonly shared: boolean;
+  readonly create: (store: AgentStore, options: MechanicsOptions) => Mechanics;
+}
+
 export interface FieldEngine {
   readonly fields: FieldSolver;
   /** One diffusion step of every substrate (agent terms are applied before it on the calling thread). */
@@ -883,7 +1108,7 @@ export interface FieldEngine {
 export interface FieldLayout {
   readonly grid: GridOptions;
   readonly substrates: SubstrateSpec[];
-  readonly index: Record<ExosomeField | 'cml_hyp' | 'oxygen' | 'drug', number>;
+  readonly index: Record<ExosomeField | 'cml_hyp' | 'oxygen' | 'drug' | 'il8' | 'cxcl12', number>;
 }
 
 /** The grid and the substrates (with their indices) that a set of options needs. */
@@ -914,7 +1139,7 @@ export function fieldLayout(p: SpatialParams, options: SpatialOptions): FieldLay
     diffusion: p.dExosome,
     decay: exoDecay,
   }));
-  const index = { cml: 0, lsc: 1, bmsc: 2, cml_hyp: -1, oxygen: -1, drug: -1 };
+  const index = { cml: 0, lsc: 1, bmsc: 2, cml_hyp: -1, oxygen: -1, drug: -1, il8: -1, cxcl12: -1 };
   const faces = (value: number) =>
     Object.fromEntries(
       ['xmin', 'xmax', 'ymin', 'ymax', 'zmin', 'zmax']
@@ -940,6 +1165,14 @@ export function fieldLayout(p: SpatialParams, options: SpatialOptions): FieldLay
       index.drug = subs.length;
       subs.push({ name: 'drug', diffusion: p.dDrug, decay: 0, initial: 0, boundary: faces(options.drug.nM) });
     }
+  }
+  if (options.chemokines?.il8) {
+    index.il8 = subs.length;
+    subs.push({ name: 'il8', diffusion: p.dChemokine, decay: p.decayIl8 });
+  }
+  if (options.chemokines?.cxcl12) {
+    index.cxcl12 = subs.length;
+    subs.push({ name: 'cxcl12', diffusion: p.dChemokine, decay: p.decayCxcl12 });
   }
   return { grid: { shape, spacing, origin: [...lo] }, substrates: subs, index };
 }

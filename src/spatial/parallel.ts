@@ -1,18 +1,23 @@
 /**
- * A spatial niche whose fields step on two threads (src/numerics/fields/parallel.ts: substrates split between the
- * calling thread and one worker, bit-identical to one thread). Kept out of index.ts because it needs
- * node:worker_threads (the rest of src/spatial stays browser-pure).
+ * A spatial niche on two threads: the fields step with src/numerics/fields/parallel.ts (substrates split between
+ * the calling thread and one worker) and the mechanics with src/numerics/agents/parallel.ts (bins split between
+ * the calling thread and a second worker; the two workers never run at the same time), both bit-identical to one
+ * thread. With dtExosome > dtDiffusion (multirate fields, built-in solver only) just the mechanics are split.
+ * Kept out of index.ts because it needs node:worker_threads (the rest of src/spatial stays browser-pure).
  */
 import type { KnowledgeBase } from '../knowledge/load.js';
 import { CHANNELS } from '../niche/channels.js';
 import { resolveOptions } from '../niche/options.js';
+import type { MechanicsOptions } from '../numerics/agents/mechanics.js';
+import { MechanicsWorker, ParallelMechanics } from '../numerics/agents/parallel.js';
+import type { AgentStore } from '../numerics/agents/store.js';
 import { ParallelFieldSolver } from '../numerics/fields/parallel.js';
 import { fieldLayout, SpatialNiche, type SpatialOptions } from './model.js';
 import { spatialParameters } from './params.js';
 
 export interface ParallelSpatial {
   readonly sim: SpatialNiche;
-  /** Stops the field worker. */
+  /** Stops the workers. */
   close(): Promise<void>;
 }
 
@@ -24,6 +29,16 @@ export async function createParallelSpatial(
 ): Promise<ParallelSpatial> {
   // One thread: the built-in solver (the same bits; it also supports dtExosome).
   if (threads === 1) return { sim: new SpatialNiche(kb, options), close: async () => {} };
+  const mw = await MechanicsWorker.start();
+  const agents = {
+    shared: true,
+    create: (store: AgentStore, mo: MechanicsOptions) => new ParallelMechanics(store, mo, mw),
+  };
+  const dtDiffusion = options.dtDiffusion ?? 0.1;
+  if ((options.dtExosome ?? dtDiffusion) !== dtDiffusion) {
+    const sim = new SpatialNiche(kb, options, undefined, agents);
+    return { sim, close: () => mw.close() };
+  }
   const niche = resolveOptions(options.niche ?? {});
   const params = spatialParameters(kb, CHANNELS, {
     patient: options.patient ?? niche.patient,
@@ -33,9 +48,15 @@ export async function createParallelSpatial(
   const pfs = await ParallelFieldSolver.create({
     grid: layout.grid,
     substrates: layout.substrates,
-    dt: options.dtDiffusion ?? 0.1,
+    dt: dtDiffusion,
     threads,
   });
-  const sim = new SpatialNiche(kb, options, { fields: pfs.solver, step: () => pfs.step() });
-  return { sim, close: () => pfs.close() };
+  const sim = new SpatialNiche(kb, options, { fields: pfs.solver, step: () => pfs.step() }, agents);
+  return {
+    sim,
+    close: async () => {
+      await pfs.close();
+      await mw.close();
+    },
+  };
 }

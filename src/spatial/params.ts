@@ -58,6 +58,18 @@ export interface SpatialParams {
   // fields
   readonly dExosome: number;
   readonly dChemokine: number;
+  readonly decayIl8: number;
+  readonly decayCxcl12: number;
+  readonly chemotaxisBiasLsc: number;
+  /** The niche model's retention feedback constants (niche.feedback.*, src/niche/niche-cells.ts). */
+  readonly fb: {
+    readonly rmaxIl8: number;
+    readonly kIl8: number;
+    readonly wbIl8: number;
+    readonly rmaxAdh: number;
+    readonly kAdh: number;
+    readonly wp: number;
+  };
   readonly dOxygen: number;
   readonly decayOxygen: number;
   readonly o2Consumption: number;
@@ -120,6 +132,17 @@ export function spatialParameters(
     kVasc: perMin('niche.vascular.rate'),
     dExosome: v('spatial.diffusion.exosome'),
     dChemokine: v('spatial.diffusion.chemokine'),
+    decayIl8: v('spatial.decay.il8'),
+    decayCxcl12: v('spatial.decay.cxcl12'),
+    chemotaxisBiasLsc: v('spatial.chemotaxis.bias_lsc'),
+    fb: {
+      rmaxIl8: v('niche.feedback.il8.rmax'),
+      kIl8: v('niche.feedback.il8.k50'),
+      wbIl8: v('niche.feedback.il8.bmsc_weight'),
+      rmaxAdh: v('niche.feedback.adhesion.rmax'),
+      kAdh: v('niche.feedback.adhesion.k50'),
+      wp: v('niche.feedback.protection_weight'),
+    },
     dOxygen: v('spatial.diffusion.oxygen'),
     decayOxygen: v('spatial.decay.oxygen'),
     o2Consumption: v('spatial.oxygen.consumption'),

@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { loadKnowledgeBase } from '../../src/knowledge/load.js';
+import type { ParallelMechanics } from '../../src/numerics/agents/parallel.js';
 import { type SpatialCheckpoint, SpatialNiche, type SpatialOptions } from '../../src/spatial/model.js';
 import { createParallelSpatial } from '../../src/spatial/parallel.js';
 
@@ -20,6 +21,10 @@ const options = (seed: number): SpatialOptions => ({
   lscCapacity: 400,
   drug: { name: 'imatinib', nM: 400, supply: 'boundary' },
   oxygen: { boundary: 32 },
+  // chemokine fields, retention and LSC chemotaxis up the CXCL12 gradient are part of the state too
+  chemokines: { il8: true, cxcl12: true },
+  // rows re-sorted by position every third phenotype step (the restore point, step 100, is not a multiple)
+  sortRowsEvery: 3,
 });
 
 function populate(sim: SpatialNiche): void {
@@ -92,6 +97,8 @@ describe('checkpoint / restart', () => {
     const two = await createParallelSpatial(kb, options(9), 2);
     try {
       populate(two.sim);
+      // both the fields and the mechanics run split over two threads
+      expect((two.sim.mechanics as ParallelMechanics).threads).toBe(2);
       two.sim.run(120);
       expect(same(one.checkpoint(), two.sim.checkpoint())).toEqual([]);
     } finally {

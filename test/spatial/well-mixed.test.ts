@@ -20,10 +20,12 @@ const K = 2000;
 const N_BMSC = 2;
 const MONTHS = 0.15;
 const REPS = 16;
+// Retention feedbacks on in both models; the spatial one takes them from its IL-8 and CXCL12 fields. With the B4
+// channels only, BMSC IL-8 stays at baseline and there is no endothelium, so R = 0 in both (the feedbacks' own
+// well-mixed agreement is checked in rules.test.ts).
 const niche = {
   lineages: false,
   immune: false,
-  feedbacks: { 'il8-cxcr-retention': false, 'vcam1-cxcl12-retention': false },
   channels: WELL_MIXED_CHANNELS,
 } as const;
 
@@ -42,6 +44,7 @@ function options(seed: number, drugNm: number): SpatialOptions {
     niche,
     lscCapacity: K,
     drug: { name: 'imatinib', nM: drugNm },
+    chemokines: { il8: true, cxcl12: true },
   };
 }
 

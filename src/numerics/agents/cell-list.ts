@@ -41,7 +41,10 @@ export class CellList {
   private readonly cursor: Int32Array;
   private n = 0;
 
-  constructor(dims: 2 | 3, domain: Domain, binSize: number) {
+  /** order and binStart live in SharedArrayBuffers (read by a worker thread). */
+  readonly shared: boolean;
+
+  constructor(dims: 2 | 3, domain: Domain, binSize: number, shared = false) {
     if (dims !== 2 && dims !== 3) throw new RangeError(`CellList dims ${dims}: 2 or 3`);
     if (!(binSize > 0) || !Number.isFinite(binSize)) throw new RangeError(`CellList binSize ${binSize}: > 0`);
     if (domain.lo.length < dims || domain.hi.length < dims)
@@ -71,10 +74,15 @@ export class CellList {
     this.ix = 1 / this.wx;
     this.iy = 1 / this.wy;
     this.iz = 1 / this.wz;
-    this.binStart = new Int32Array(this.binCount + 1);
+    this.shared = shared;
+    this.binStart = this.ints(this.binCount + 1);
     this.cursor = new Int32Array(this.binCount);
-    this.order = new Int32Array(64);
+    this.order = this.ints(64);
     this.binOf = new Int32Array(64);
+  }
+
+  private ints(n: number): Int32Array {
+    return this.shared ? new Int32Array(new SharedArrayBuffer(4 * n)) : new Int32Array(n);
   }
 
   /** Agents binned by the last rebuild. */
@@ -106,7 +114,7 @@ export class CellList {
     if (count > this.order.length) {
       let c = this.order.length;
       while (c < count) c *= 2;
-      this.order = new Int32Array(c);
+      this.order = this.ints(c);
       this.binOf = new Int32Array(c);
     }
     this.n = count;

@@ -22,8 +22,8 @@
  * columns, position in rngBlock), so results do not depend on agent order or thread count and nothing allocates.
  */
 import { deriveStreamKey, type Seed } from '../random/keys.js';
-import { philox4x32 } from '../random/philox.js';
 import { CellList, type Domain } from './cell-list.js';
+import { finishRange, gatherRange, type KernelState, pairRange } from './kernel.js';
 import type { AgentStore } from './store.js';
 
 export type AgentBoundary =
@@ -51,15 +51,6 @@ export interface MechanicsOptions {
   readonly sortEvery?: number;
 }
 
-const TWO_PI = 2 * Math.PI;
-const TWO26 = 67108864;
-const TWO_M53 = 1 / 9007199254740992;
-
-/** Uniform in [0, 1) from two 32-bit words, as RandomStream.nextFloat64 (same bits). */
-function u53(a: number, b: number): number {
-  return ((a >>> 5) * TWO26 + (b >>> 6)) * TWO_M53;
-}
-
 export class Mechanics {
   readonly store: AgentStore;
   readonly dims: 2 | 3;
@@ -72,20 +63,23 @@ export class Mechanics {
   steps = 0;
   private readonly lo = new Float64Array(3);
   private readonly hi = new Float64Array(3);
-  private readonly words = new Uint32Array(8);
+  /** The kernel's view of the columns, cell list and scratch (rebound every step; allocation-free). */
+  protected readonly kernel: KernelState;
+  /** Cell lists are built over SharedArrayBuffers (ParallelMechanics). */
+  protected sharedCells = false;
   private readonly binSizeOption: number | undefined;
   private readonly sortEvery: number;
   // Scratch in cell-list order (allocated once, doubled when the population outgrows it).
-  private sx = new Float64Array(0);
-  private sy = new Float64Array(0);
-  private sz = new Float64Array(0);
-  private sr = new Float64Array(0);
-  private sqr = new Float64Array(0);
-  private sqa = new Float64Array(0);
-  private sreach = new Float64Array(0);
-  private ax = new Float64Array(0);
-  private ay = new Float64Array(0);
-  private az = new Float64Array(0);
+  protected sx = new Float64Array(0);
+  protected sy = new Float64Array(0);
+  protected sz = new Float64Array(0);
+  protected sr = new Float64Array(0);
+  protected sqr = new Float64Array(0);
+  protected sqa = new Float64Array(0);
+  protected sreach = new Float64Array(0);
+  protected ax = new Float64Array(0);
+  protected ay = new Float64Array(0);
+  protected az = new Float64Array(0);
 
   constructor(store: AgentStore, options: MechanicsOptions) {
     this.store = store;
@@ -116,6 +110,57 @@ export class Mechanics {
     const se = options.sortEvery ?? 0;
     if (!Number.isInteger(se) || se < 0) throw new RangeError(`Mechanics sortEvery ${se}: an integer >= 0`);
     this.sortEvery = se;
+    const e = new Float64Array(0);
+    const bk = this.boundary;
+    this.kernel = {
+      dims: this.dims,
+      dt: this.dt,
+      boundary: bk.kind === 'none' ? 0 : bk.kind === 'reflect' ? 1 : 2,
+      wallStrength: bk.kind === 'wall' ? bk.strength : 0,
+      lo: this.lo,
+      hi: this.hi,
+      words: new Uint32Array(8),
+      x: e,
+      y: e,
+      z: e,
+      vx: e,
+      vy: e,
+      vz: e,
+      radius: e,
+      repulsion: e,
+      adhesion: e,
+      adhesionReach: e,
+      speed: e,
+      persistence: e,
+      mx: e,
+      my: e,
+      mz: e,
+      rngBlock: e,
+      chemoBias: e,
+      cx: e,
+      cy: e,
+      cz: e,
+      k0: new Int32Array(0),
+      k1: new Int32Array(0),
+      k2: new Int32Array(0),
+      k3: new Int32Array(0),
+      keyed: new Uint8Array(0),
+      order: new Int32Array(0),
+      binStart: new Int32Array(1),
+      nx: 1,
+      ny: 1,
+      nz: 1,
+      sx: e,
+      sy: e,
+      sz: e,
+      sr: e,
+      sqr: e,
+      sqa: e,
+      sreach: e,
+      ax: e,
+      ay: e,
+      az: e,
+    };
   }
 
   /** One mechanics step: neighbours, velocities, Adams-Bashforth move, boundary. */
@@ -123,6 +168,19 @@ export class Mechanics {
     this.computeVelocities();
     this.move();
     this.steps++;
+  }
+
+  /**
+   * Reorders the store's rows in cell-list order now (as `sortEvery` does inside a step), for callers that keep
+   * row-indexed arrays of their own and rebuild them afterwards. Results of later steps are unchanged (bitwise).
+   */
+  sortRows(): void {
+    const st = this.store;
+    const n = st.count;
+    this.prepare(n);
+    const cells = this.cells as CellList;
+    cells.rebuild(st.x, st.y, st.z, st.id, n);
+    st.permute(cells.order);
   }
 
   /** Runs `n` steps. */
@@ -141,184 +199,69 @@ export class Mechanics {
       st.permute(cells.order);
       cells.rebuild(st.x, st.y, st.z, st.id, n);
     }
-    const { order, binStart, nx, ny } = cells;
-    const nz = this.dims === 3 ? cells.nz : 1;
-    const { sx, sy, sz, sr, sqr, sqa, sreach } = this;
-    const { x, y, z, radius, repulsion, adhesion, adhesionReach, vx, vy, vz } = st;
-    for (let k = 0; k < n; k++) {
-      const i = order[k];
-      sx[k] = x[i];
-      sy[k] = y[i];
-      sz[k] = z[i];
-      sr[k] = radius[i];
-      sqr[k] = Math.sqrt(repulsion[i]);
-      sqa[k] = Math.sqrt(adhesion[i]);
-      sreach[k] = adhesionReach[i] * radius[i];
-    }
-    const { ax, ay, az } = this;
-    ax.fill(0, 0, n);
-    ay.fill(0, 0, n);
-    az.fill(0, 0, n);
-    // Each pair once (half stencil): the rest of the agent's own bin and the next bin in x, the row above in y,
-    // and (3D) the three rows of the next plane in z; the pair's force goes to both agents with opposite signs.
-    // Iteration follows the cell list (bins, then ids), so every sum has the same order whatever the rows' order.
-    for (let bz = 0; bz < nz; bz++) {
-      for (let by = 0; by < ny; by++) {
-        const yUp = by + 1 < ny;
-        const y0 = by > 0 ? by - 1 : 0;
-        const y1 = by < ny - 1 ? by + 1 : ny - 1;
-        const zUp = bz + 1 < nz;
-        for (let bx = 0; bx < nx; bx++) {
-          const b = bx + nx * (by + ny * bz);
-          const kEnd = binStart[b + 1];
-          if (kEnd === binStart[b]) continue;
-          const x0 = bx > 0 ? bx - 1 : 0;
-          const x1 = bx < nx - 1 ? bx + 1 : nx - 1;
-          const sameEnd = binStart[b + (bx < nx - 1 ? 2 : 1)];
-          for (let k = binStart[b]; k < kEnd; k++) {
-            const xk = sx[k];
-            const yk = sy[k];
-            const zk = sz[k];
-            const rk = sr[k];
-            const qr = sqr[k];
-            const qa = sqa[k];
-            const ak = sreach[k];
-            let fx = 0;
-            let fy = 0;
-            let fz = 0;
-            // ranges: r = 0 same row (k+1 .. end of bin bx+1), 1 row by+1, 2..4 rows by-1..by+1 of plane bz+1
-            for (let r = 0; r < 5; r++) {
-              let mStart: number;
-              let mEnd: number;
-              if (r === 0) {
-                mStart = k + 1;
-                mEnd = sameEnd;
-              } else if (r === 1) {
-                if (!yUp) continue;
-                const row = nx * (by + 1 + ny * bz);
-                mStart = binStart[row + x0];
-                mEnd = binStart[row + x1 + 1];
-              } else {
-                const cy = y0 + r - 2;
-                if (!zUp || cy > y1) continue;
-                const row = nx * (cy + ny * (bz + 1));
-                mStart = binStart[row + x0];
-                mEnd = binStart[row + x1 + 1];
-              }
-              for (let m = mStart; m < mEnd; m++) {
-                const dx = xk - sx[m];
-                const dy = yk - sy[m];
-                const dz = zk - sz[m];
-                const S = ak + sreach[m];
-                const R = rk + sr[m];
-                const d2 = dx * dx + dy * dy + dz * dz;
-                // S >= R since the store keeps adhesionReach >= 1: S is the reach of the pair
-                if (d2 >= S * S || d2 === 0) continue;
-                const d = Math.sqrt(d2);
-                let f = 0;
-                if (d < R) {
-                  const t = 1 - d / R;
-                  f = qr * sqr[m] * t * t;
-                }
-                if (d < S) {
-                  const t = 1 - d / S;
-                  f -= qa * sqa[m] * t * t;
-                }
-                f /= d;
-                const gx = f * dx;
-                const gy = f * dy;
-                const gz = f * dz;
-                fx += gx;
-                fy += gy;
-                fz += gz;
-                ax[m] -= gx;
-                ay[m] -= gy;
-                az[m] -= gz;
-              }
-            }
-            ax[k] += fx;
-            ay[k] += fy;
-            az[k] += fz;
-          }
-        }
-      }
-    }
-    for (let k = 0; k < n; k++) {
-      const i = order[k];
-      vx[i] = ax[k];
-      vy[i] = ay[k];
-      vz[i] = az[k];
-    }
-    if (this.boundary.kind === 'wall') this.addWalls(n, this.boundary.strength);
-    this.addMotility(n);
+    const k = this.kernel;
+    if (k.x !== st.x || k.order !== cells.order || k.binStart !== cells.binStart || k.sx !== this.sx)
+      this.bind();
+    this.velocities(n);
   }
 
-  /** Domain-edge avoidance: c_w (1 - h/r)^2 inward while the distance h to a face is below the radius. */
-  private addWalls(n: number, cw: number): void {
-    const st = this.store;
-    const { radius } = st;
-    const { lo, hi } = this;
-    const d = this.dims;
-    for (let a = 0; a < d; a++) {
-      const p = a === 0 ? st.x : a === 1 ? st.y : st.z;
-      const v = a === 0 ? st.vx : a === 1 ? st.vy : st.vz;
-      const l = lo[a];
-      const h = hi[a];
-      for (let i = 0; i < n; i++) {
-        const r = radius[i];
-        const dl = p[i] - l;
-        if (dl < r) {
-          const t = 1 - dl / r;
-          v[i] += cw * t * t;
-        }
-        const dh = h - p[i];
-        if (dh < r) {
-          const t = 1 - dh / r;
-          v[i] -= cw * t * t;
-        }
-      }
-    }
+  /**
+   * Velocities of all agents from the bound kernel state (cell list built, keys derived). One thread: every bin
+   * at once; ParallelMechanics splits the bins between two threads with the same bits.
+   */
+  protected velocities(n: number): void {
+    const k = this.kernel;
+    const bins = (this.cells as CellList).binCount;
+    gatherRange(k, 0, n);
+    pairRange(k, 0, bins);
+    finishRange(k, 0, n);
   }
 
-  private addMotility(n: number): void {
+  /** Points the kernel state at the store's current columns, the cell list and the scratch. */
+  protected bind(): void {
+    const k = this.kernel;
     const st = this.store;
-    const { speed, persistence, mx, my, mz, rngBlock, k0, k1, k2, k3, vx, vy, vz, keyed } = st;
-    const w = this.words;
-    const dt = this.dt;
-    const three = this.dims === 3;
-    for (let i = 0; i < n; i++) {
-      const s = speed[i];
-      if (s === 0) continue;
-      if (keyed[i] === 0) this.keyAgent(i);
-      let blk = rngBlock[i];
-      const lo = blk % 4294967296;
-      philox4x32(lo, (blk - lo) / 4294967296, k2[i], k3[i], k0[i], k1[i], w, 0);
-      blk++;
-      const u1 = u53(w[0], w[1]);
-      const u2 = u53(w[2], w[3]);
-      const tau = persistence[i];
-      if ((mx[i] === 0 && my[i] === 0 && mz[i] === 0) || tau <= dt || u1 < dt / tau) {
-        if (three) {
-          const lo2 = blk % 4294967296;
-          philox4x32(lo2, (blk - lo2) / 4294967296, k2[i], k3[i], k0[i], k1[i], w, 4);
-          blk++;
-          const cz = 2 * u2 - 1;
-          const rho = Math.sqrt(Math.max(0, 1 - cz * cz));
-          const phi = TWO_PI * u53(w[4], w[5]);
-          mx[i] = rho * Math.cos(phi);
-          my[i] = rho * Math.sin(phi);
-          mz[i] = cz;
-        } else {
-          const phi = TWO_PI * u2;
-          mx[i] = Math.cos(phi);
-          my[i] = Math.sin(phi);
-        }
-      }
-      rngBlock[i] = blk;
-      vx[i] += s * mx[i];
-      vy[i] += s * my[i];
-      vz[i] += s * mz[i];
-    }
+    const c = this.cells as CellList;
+    k.x = st.x;
+    k.y = st.y;
+    k.z = st.z;
+    k.vx = st.vx;
+    k.vy = st.vy;
+    k.vz = st.vz;
+    k.radius = st.radius;
+    k.repulsion = st.repulsion;
+    k.adhesion = st.adhesion;
+    k.adhesionReach = st.adhesionReach;
+    k.speed = st.speed;
+    k.persistence = st.persistence;
+    k.mx = st.mx;
+    k.my = st.my;
+    k.mz = st.mz;
+    k.rngBlock = st.rngBlock;
+    k.chemoBias = st.chemoBias;
+    k.cx = st.cx;
+    k.cy = st.cy;
+    k.cz = st.cz;
+    k.k0 = st.k0;
+    k.k1 = st.k1;
+    k.k2 = st.k2;
+    k.k3 = st.k3;
+    k.keyed = st.keyed;
+    k.order = c.order;
+    k.binStart = c.binStart;
+    k.nx = c.nx;
+    k.ny = c.ny;
+    k.nz = c.nz;
+    k.sx = this.sx;
+    k.sy = this.sy;
+    k.sz = this.sz;
+    k.sr = this.sr;
+    k.sqr = this.sqr;
+    k.sqa = this.sqa;
+    k.sreach = this.sreach;
+    k.ax = this.ax;
+    k.ay = this.ay;
+    k.az = this.az;
   }
 
   /** Derives agent i's motility stream key (once in its life; allocates, like adding the agent). */
@@ -387,11 +330,15 @@ export class Mechanics {
   private prepare(n: number): void {
     const st = this.store;
     let reach = 0;
-    const { radius, adhesionReach } = st;
+    const { radius, adhesionReach, speed, keyed } = st;
+    let unkeyed = 0;
     for (let i = 0; i < n; i++) {
       const r = radius[i] * adhesionReach[i];
       if (r > reach) reach = r;
+      if (speed[i] !== 0 && keyed[i] === 0) unkeyed++;
     }
+    // Motility keys are derived here, on the calling thread (the kernel may run on a worker).
+    if (unkeyed > 0) for (let i = 0; i < n; i++) if (speed[i] !== 0 && keyed[i] === 0) this.keyAgent(i);
     const need = 2 * reach;
     if (this.cells === undefined || this.cells.binSize < need) {
       let size = Math.max(need, this.binSizeOption ?? 0, this.cells?.binSize ?? 0);
@@ -401,7 +348,7 @@ export class Mechanics {
       for (let a = 0; a < this.dims; a++) vol *= this.hi[a] - this.lo[a];
       const floor = (vol / (8 * Math.max(n, 1024))) ** (1 / this.dims);
       if (size < floor) size = floor;
-      this.cells = new CellList(this.dims, this.domain, size);
+      this.cells = new CellList(this.dims, this.domain, size, this.sharedCells);
     }
     if (this.sx.length < n) {
       let c = Math.max(64, this.sx.length);

@@ -43,6 +43,12 @@ export const F64_COLUMNS = [
   'mz',
   /** Philox blocks consumed from the agent's motility stream (its position / 4). */
   'rngBlock',
+  /** Chemotaxis bias b in [0, 1] (PhysiCell's chemotaxis_bias): direction = normalise((1 - b) m + b c). */
+  'chemoBias',
+  /** Chemotactic direction c (unit vector or zero; set by the caller, e.g. from a field gradient). */
+  'cx',
+  'cy',
+  'cz',
 ] as const;
 /** Int32 columns, in buffer order (k0..k3: the agent's motility stream key, see mechanics.ts). */
 export const I32_COLUMNS = ['id', 'type', 'k0', 'k1', 'k2', 'k3'] as const;
@@ -72,6 +78,8 @@ export interface AgentInit {
   readonly adhesionReach?: number;
   readonly speed?: number;
   readonly persistence?: number;
+  /** Chemotaxis bias in [0, 1] (default 0: random motility only). */
+  readonly chemotaxisBias?: number;
 }
 
 export interface AgentStoreOptions {
@@ -125,6 +133,10 @@ export class AgentStore {
   my!: Float64Array;
   mz!: Float64Array;
   rngBlock!: Float64Array;
+  chemoBias!: Float64Array;
+  cx!: Float64Array;
+  cy!: Float64Array;
+  cz!: Float64Array;
   id!: Int32Array;
   type!: Int32Array;
   k0!: Int32Array;
@@ -198,6 +210,10 @@ export class AgentStore {
     this.persistence[i] = finite('persistence', a.persistence ?? 0, 0);
     this.mx[i] = this.my[i] = this.mz[i] = 0;
     this.rngBlock[i] = 0;
+    const b = finite('chemotaxisBias', a.chemotaxisBias ?? 0, 0);
+    if (b > 1) throw new RangeError(`agent chemotaxisBias = ${b}: expected a number in [0, 1]`);
+    this.chemoBias[i] = b;
+    this.cx[i] = this.cy[i] = this.cz[i] = 0;
     this.id[i] = id;
     this.type[i] = a.type ?? 0;
     this.k0[i] = this.k1[i] = this.k2[i] = this.k3[i] = 0;
@@ -305,23 +321,45 @@ export class AgentStore {
 
   private allocate(capacity: number): void {
     this.cap = capacity;
-    const C = capacity;
-    const F = F64_COLUMNS.length;
-    const I = I32_COLUMNS.length;
-    const bytes = C * BYTES_PER_AGENT;
+    const bytes = capacity * BYTES_PER_AGENT;
     this.buffer = this.shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes);
-    this.f64 = new Float64Array(this.buffer, 0, F * C);
-    this.i32 = new Int32Array(this.buffer, 8 * F * C, I * C);
-    this.u8 = new Uint8Array(this.buffer, 8 * F * C + 4 * I * C, U8_COLUMNS.length * C);
-    const self = this as unknown as Record<string, unknown>;
-    F64_COLUMNS.forEach((name, c) => {
-      self[name] = this.f64.subarray(c * C, (c + 1) * C);
-    });
-    I32_COLUMNS.forEach((name, c) => {
-      self[name] = this.i32.subarray(c * C, (c + 1) * C);
-    });
-    U8_COLUMNS.forEach((name, c) => {
-      self[name] = this.u8.subarray(c * C, (c + 1) * C);
-    });
+    const v = columnViews(this.buffer, capacity);
+    this.f64 = v.f64;
+    this.i32 = v.i32;
+    this.u8 = v.u8;
+    Object.assign(this, v.columns);
   }
+}
+
+/** Typed-array views of every column of a store buffer of the given capacity (the layout above). */
+export function columnViews(
+  buffer: ArrayBuffer | SharedArrayBuffer,
+  capacity: number,
+): {
+  f64: Float64Array;
+  i32: Int32Array;
+  u8: Uint8Array;
+  columns: Record<F64Column, Float64Array> & Record<I32Column, Int32Array> & Record<U8Column, Uint8Array>;
+} {
+  const C = capacity;
+  const F = F64_COLUMNS.length;
+  const I = I32_COLUMNS.length;
+  if (buffer.byteLength < C * BYTES_PER_AGENT)
+    throw new RangeError(
+      `columnViews: buffer of ${buffer.byteLength} bytes < capacity ${C} x ${BYTES_PER_AGENT}`,
+    );
+  const f64 = new Float64Array(buffer, 0, F * C);
+  const i32 = new Int32Array(buffer, 8 * F * C, I * C);
+  const u8 = new Uint8Array(buffer, 8 * F * C + 4 * I * C, U8_COLUMNS.length * C);
+  const columns: Record<string, Float64Array | Int32Array | Uint8Array> = {};
+  F64_COLUMNS.forEach((name, c) => {
+    columns[name] = f64.subarray(c * C, (c + 1) * C);
+  });
+  I32_COLUMNS.forEach((name, c) => {
+    columns[name] = i32.subarray(c * C, (c + 1) * C);
+  });
+  U8_COLUMNS.forEach((name, c) => {
+    columns[name] = u8.subarray(c * C, (c + 1) * C);
+  });
+  return { f64, i32, u8, columns: columns as ReturnType<typeof columnViews>['columns'] };
 }

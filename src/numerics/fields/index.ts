@@ -1,4 +1,6 @@
 /** Diffusion-reaction fields on a regular grid (LOD implicit solver, as in BioFVM). See docs/fields.md. */
+
+export { gradientAt } from './gradient.js';
 export { Grid, type GridDims, type GridOptions } from './grid.js';
 export {
   type BoundaryCondition,

@@ -384,3 +384,33 @@ describe('Mechanics: allocation', () => {
     expect(retained).toBeLessThan(400_000);
   });
 });
+
+describe('Mechanics: chemotaxis', () => {
+  it('bias 1 moves along c at the motility speed; bias 0.5 drifts up c; bias 0 ignores c (same bits as no c)', () => {
+    const run = (bias: number, withC: boolean) => {
+      const s = new AgentStore({ dims: 2 });
+      for (let k = 0; k < 200; k++)
+        s.add({ x: 500, y: 500, radius: 5, speed: 2, persistence: 1, chemotaxisBias: bias });
+      for (let i = 0; i < s.count; i++) if (withC) s.cx[i] = 1;
+      const m = new Mechanics(s, { domain: { lo: [0, 0], hi: [1000, 1000] }, dt: 0.1, seed: 4 });
+      // agents on top of each other feel no force (d = 0), so this is pure motility
+      m.run(100);
+      let mx = 0;
+      let my = 0;
+      for (let i = 0; i < s.count; i++) {
+        mx += s.x[i] - 500;
+        my += s.y[i] - 500;
+      }
+      return { mx: mx / s.count, my: my / s.count, x: Array.from(s.x.subarray(0, s.count)) };
+    };
+    const full = run(1, true);
+    // 100 steps of 0.1 min at 2 um/min: 20 um along x, nothing along y
+    expect(full.mx).toBeCloseTo(20, 9);
+    expect(Math.abs(full.my)).toBeLessThan(1e-9);
+    const half = run(0.5, true);
+    expect(half.mx).toBeGreaterThan(10);
+    expect(half.mx).toBeLessThan(20);
+    expect(run(0, true).x).toEqual(run(0, false).x);
+    expect(Math.abs(run(0, true).mx)).toBeLessThan(3);
+  });
+});
