@@ -1,7 +1,7 @@
 /** The registry of virtual experiments (biology.md §4), in VE order, then the spatial set-ups (SVE-*, docs/spatial.md). */
-import { spatialExperiments } from '../spatial/index.js';
 import { VE1, VE2, VE3, VE4, VE5, VE6, VE7 } from './endothelium.js';
 import { VE9, VE10, VE11, VE14, VE15, VE16, VE17 } from './leukaemia.js';
+import { spatialExperiments } from './spatial.js';
 import { VE13 } from './stroma.js';
 import type { Experiment } from './types.js';
 

@@ -1,20 +1,10 @@
 /**
  * The spatial niche (issue #11, docs/spatial.md): the niche model's cells as off-lattice agents and its exosome
- * pools, oxygen and the TKI as diffusing fields, with the link back to the ODE model and spatial virtual
- * experiments. Two threads (fields and mechanics): ./parallel.js (Node only); snapshots (Arrow, binary fields):
+ * pools, oxygen and the TKI as diffusing fields, with the link back to the ODE model. Its virtual experiments
+ * (SVE-*) are in src/experiments/spatial.ts. Two threads (fields and mechanics): ./parallel.js (Node only); snapshots (Arrow, binary fields):
  * ./snapshot.js; neither is re-exported here.
  */
 export { cargoEffect, channelConstants, uptakeFraction } from './channels.js';
-export {
-  HYPOXIC_NICHE,
-  LSC_HOMING,
-  meets,
-  NICHE_PROTECTION,
-  type SpatialExperiment,
-  spatialExperiments,
-  TRANSWELL,
-  TUBE_FORMATION,
-} from './experiments.js';
 export {
   domainVolume,
   type EffectiveQuantities,

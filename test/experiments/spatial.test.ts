@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { VE1, VE3 } from '../../src/experiments/endothelium.js';
 import { loadKnowledgeBase } from '../../src/knowledge/load.js';
-import { meets, spatialExperiments, TUBE_FORMATION } from '../../src/spatial/experiments.js';
+import { judge } from '../../src/experiments/evaluate.js';
+import { spatialExperiments, TUBE_FORMATION } from '../../src/experiments/spatial.js';
 
 const kb = loadKnowledgeBase();
 
@@ -13,7 +14,7 @@ describe('spatial experiments', () => {
       for (const x of e.expectations) {
         const v = r.measures[x.id];
         expect(typeof v, x.id).toBe('number');
-        expect(meets(x.criterion, v as number), `${x.id} = ${v}`).toBe(true);
+        expect(judge(x.criterion, v), `${x.id} = ${v}`).toBe('pass');
       }
     });
   }

@@ -1,9 +1,7 @@
 /**
  * Virtual experiments that need space (issue #11): transwell co-culture, tube formation on Matrigel (VE-1, VE-3),
  * the hypoxic niche (VE-7) and local LSC protection next to BMSCs (VE-15), as named runnable set-ups on the spatial niche with the expected direction or size
- * beside the simulated value. The objects have the shape of src/experiments/types.ts `Experiment` (the spatial layer
- * may not import experiments, so the shape is restated here; TypeScript's structural typing lets the experiments
- * registry take them as they are).
+ * beside the simulated value, judged like every experiment (evaluate.ts).
  *
  * In-vitro set-ups use the in-vitro dose scale (uptake half-saturation invitro.km, as src/experiments/culture.ts)
  * and no exosome clearance (culture.ts: no extracellular half-life at 37 C in culture was found [U], so released
@@ -11,63 +9,10 @@
  * arms are judged.
  */
 import type { KnowledgeBase } from '../knowledge/load.js';
-import { type AddCell, SpatialNiche, type SpatialOptions } from './model.js';
-import { drugAction, UM3_PER_ML } from './params.js';
+import { type AddCell, SpatialNiche, type SpatialOptions } from '../spatial/model.js';
+import { drugAction, UM3_PER_ML } from '../spatial/params.js';
+import type { Experiment } from './types.js';
 
-/** Same meaning as src/experiments/types.ts. */
-export type EvidenceTag = 'V' | 'V2' | 'C' | 'R';
-export type Criterion =
-  | { readonly kind: 'increase' }
-  | { readonly kind: 'decrease' }
-  | { readonly kind: 'band'; readonly target: number; readonly low: number; readonly high: number }
-  | { readonly kind: 'atMost'; readonly limit: number }
-  | { readonly kind: 'atLeast'; readonly limit: number };
-export interface Expectation {
-  readonly id: string;
-  readonly statement: string;
-  readonly measure: string;
-  readonly criterion: Criterion;
-  readonly evidence: EvidenceTag;
-  readonly note?: string;
-}
-export interface ArmResult {
-  readonly arm: string;
-  readonly readouts: Readonly<Record<string, number>>;
-}
-export interface ExperimentRun {
-  readonly arms: readonly ArmResult[];
-  readonly measures: Readonly<Record<string, number | readonly number[]>>;
-  readonly mechanism?: Readonly<Record<string, number>>;
-}
-export interface SpatialExperiment {
-  readonly id: string;
-  readonly title: string;
-  readonly source: { readonly study: string; readonly ref: string };
-  readonly setting: 'in-vitro' | 'in-vivo' | 'in-vitro + in-vivo';
-  readonly protocol: string;
-  readonly mapping: string;
-  readonly expectations: readonly Expectation[];
-  run(kb: KnowledgeBase): ExperimentRun;
-}
-
-/** Relative change below which a ratio counts as unchanged (as src/experiments/types.ts DIRECTION_EPS). */
-export const DIRECTION_EPS = 1e-6;
-
-/** Whether a measured value meets a criterion (the rule src/experiments/evaluate.ts applies). */
-export function meets(c: Criterion, v: number): boolean {
-  switch (c.kind) {
-    case 'increase':
-      return v > 1 + DIRECTION_EPS;
-    case 'decrease':
-      return v < 1 - DIRECTION_EPS;
-    case 'band':
-      return v >= c.low && v <= c.high;
-    case 'atMost':
-      return v <= c.limit;
-    case 'atLeast':
-      return v >= c.limit;
-  }
-}
 
 const HOUR = 60;
 const mean = (xs: number[]) => (xs.length > 0 ? xs.reduce((a, b) => a + b, 0) / xs.length : Number.NaN);
@@ -138,7 +83,7 @@ function transwellRun(kb: KnowledgeBase, k562: boolean, releaseInhibitor: number
   };
 }
 
-export const TRANSWELL: SpatialExperiment = {
+export const TRANSWELL: Experiment = {
   id: 'SVE-1',
   title: 'Transwell: CML exosomes raise BMSC IL-8 across a membrane, without contact (B1, VE-11)',
   source: { study: 'B1', ref: 'corrado2014' },
@@ -229,7 +174,7 @@ function tubeRun(kb: KnowledgeBase, fold: number, drug?: string) {
   return { tube_length_um: length, vasc, uptake: meanOver(sim, 'endo', (c) => c.uptakeCml) };
 }
 
-export const TUBE_FORMATION: SpatialExperiment = {
+export const TUBE_FORMATION: Experiment = {
   id: 'SVE-2',
   title:
     'Tube formation: K562 exosomes double the endothelial network; dasatinib blocks it, imatinib does not (VE-1, VE-3)',
@@ -339,7 +284,7 @@ function hypoxiaRun(kb: KnowledgeBase, boundary: number) {
   };
 }
 
-export const HYPOXIC_NICHE: SpatialExperiment = {
+export const HYPOXIC_NICHE: Experiment = {
   id: 'SVE-3',
   title:
     'Hypoxic niche: oxygen consumption makes a hypoxic core; hypoxia raises exosome release and miR-210 tube formation (VE-7)',
@@ -441,7 +386,7 @@ function protectionRun(kb: KnowledgeBase) {
   };
 }
 
-export const NICHE_PROTECTION: SpatialExperiment = {
+export const NICHE_PROTECTION: Experiment = {
   id: 'SVE-4',
   title: 'LSCs next to BMSCs are protected from imatinib (B4, VE-15)',
   source: { study: 'B4', ref: 'zhang2020' },
@@ -525,7 +470,7 @@ function homingRun(kb: KnowledgeBase, cxcl12: boolean) {
   return { start: d0, end: distance() };
 }
 
-export const LSC_HOMING: SpatialExperiment = {
+export const LSC_HOMING: Experiment = {
   id: 'SVE-5',
   title: 'LSCs home to the endothelium along its CXCL12 gradient (VE-5 direction)',
   source: { study: 'E5', ref: 'taverna2014' },
@@ -580,7 +525,7 @@ export const LSC_HOMING: SpatialExperiment = {
 };
 
 /** The spatial virtual experiments, in id order. */
-export const spatialExperiments: readonly SpatialExperiment[] = [
+export const spatialExperiments: readonly Experiment[] = [
   TRANSWELL,
   TUBE_FORMATION,
   HYPOXIC_NICHE,
