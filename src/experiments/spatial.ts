@@ -13,7 +13,6 @@ import { type AddCell, SpatialNiche, type SpatialOptions } from '../spatial/mode
 import { drugAction, UM3_PER_ML } from '../spatial/params.js';
 import type { Experiment } from './types.js';
 
-
 const HOUR = 60;
 const mean = (xs: number[]) => (xs.length > 0 ? xs.reduce((a, b) => a + b, 0) / xs.length : Number.NaN);
 

@@ -1,9 +1,9 @@
 /** The spatial virtual experiments: every expectation met, and tube formation equal to the ODE's VE-1 / VE-3. */
 import { describe, expect, it } from 'vitest';
 import { VE1, VE3 } from '../../src/experiments/endothelium.js';
-import { loadKnowledgeBase } from '../../src/knowledge/load.js';
 import { judge } from '../../src/experiments/evaluate.js';
 import { spatialExperiments, TUBE_FORMATION } from '../../src/experiments/spatial.js';
+import { loadKnowledgeBase } from '../../src/knowledge/load.js';
 
 const kb = loadKnowledgeBase();
 
