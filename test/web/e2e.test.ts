@@ -3,8 +3,8 @@
  * dist-web in-process, serve it with the local server (src/server startServer), load the app, run the default
  * scenario and check that the plot holds data, move a slider (slider -> redraw time logged), switch an exosome
  * channel off on the crosstalk map and see the result change, get an inline error from the scenario form, open a
- * shareable link, run a virtual experiment, start and cancel a small cohort, and run a tiny sensitivity study to its
- * bar chart. With SCREENSHOTS=1 it saves a screenshot of each main view to docs/screenshots/. Skips with a note when Chromium is missing (a failure with
+ * shareable link, run a virtual experiment, start and cancel a small cohort, run a tiny sensitivity study to its
+ * bar chart, and run a spatial preset in WebGL2 (pixels read back, time slider). With SCREENSHOTS=1 it saves a screenshot of each main view to docs/screenshots/. Skips with a note when Chromium is missing (a failure with
  * CI=true), like test/web/browser.test.ts.
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -25,6 +25,27 @@ const SHOTS = process.env.SCREENSHOTS === '1';
 const STEPS = Math.max(1, Number(process.env.SLIDER_STEPS ?? 4));
 const SHOT_DIR = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
 if (!HAVE && !CI) console.warn(`web e2e test skipped: no Chromium at ${CHROMIUM} (apt-get install chromium)`);
+
+/** src/web/app/spatial.tsx SpatialProbe (restated: the app is type-checked with the DOM lib, this file is not). */
+interface SpatialProbe {
+  runs: number;
+  frames: number;
+  frame: number;
+  time: number;
+  draws: number;
+  drawMs: number;
+  workerMs: number;
+  webgl2: boolean;
+}
+
+/** The WebGL2 calls the pixel read-back uses. */
+interface GlRead {
+  drawingBufferWidth: number;
+  drawingBufferHeight: number;
+  RGBA: number;
+  UNSIGNED_BYTE: number;
+  readPixels(x: number, y: number, w: number, h: number, f: number, t: number, px: Uint8Array): void;
+}
 
 interface Probe {
   runs: number;
@@ -299,6 +320,101 @@ describe.skipIf(!HAVE)('dashboard end to end in headless Chromium', () => {
     await page.locator('figure[data-plot="compare-bcr_abl_is"]').waitFor({ timeout: 120_000 });
     await shot('compare');
   }, 180_000);
+
+  it('Spatial tab: runs the smallest preset in WebGL2, the frame is not blank, the time slider moves frames', async () => {
+    const t0 = performance.now();
+    await openTab('Spatial');
+    await page.getByLabel('preset', { exact: true }).selectOption('homing');
+    await page.getByLabel('steps of 6 min', { exact: true }).fill('24');
+    await page.getByRole('button', { name: 'Run', exact: true }).click();
+    const slider = page.getByTestId('spatial-time');
+    await slider.waitFor({ timeout: 30_000 });
+    type W = { __exonicheSpatial: SpatialProbe };
+    const sp = () => page.evaluate(() => (globalThis as unknown as W).__exonicheSpatial);
+    const first = await sp();
+    if (!first.webgl2) {
+      // No WebGL2 in this Chromium: the view must say so (and CI must have it).
+      expect(CI).toBe(false);
+      expect(await page.getByTestId('spatial-nogl').textContent()).toMatch(/WebGL2 is not available/);
+      return;
+    }
+    // 24 steps with a frame every step, plus frame 0; the last frame is shown at 24 x 6 min.
+    expect(first.frames).toBe(25);
+    expect(first.frame).toBe(24);
+    expect(first.time).toBe(144);
+    // Pixels of the drawing buffer (preserveDrawingBuffer): distinct colours of the heat map, the agents' colours.
+    const pixels = () =>
+      page.evaluate(() => {
+        const doc = (
+          globalThis as unknown as {
+            document: { querySelector(s: string): { getContext(k: string): unknown } };
+          }
+        ).document;
+        const gl = doc.querySelector('[data-testid="spatial-canvas"]').getContext('webgl2') as GlRead;
+        const w = gl.drawingBufferWidth;
+        const h = gl.drawingBufferHeight;
+        const px = new Uint8Array(4 * w * h);
+        gl.readPixels(0, 0, w, h, gl.RGBA, gl.UNSIGNED_BYTE, px);
+        const colours = new Set<number>();
+        let lsc = 0;
+        let endo = 0;
+        let hash = 0;
+        const near = (i: number, r: number, g: number, b: number) =>
+          Math.abs(px[i] - r) + Math.abs(px[i + 1] - g) + Math.abs(px[i + 2] - b) < 12;
+        for (let i = 0; i < px.length; i += 4) {
+          colours.add((px[i] << 16) | (px[i + 1] << 8) | px[i + 2]);
+          if (near(i, 0xcc, 0x79, 0xa7)) lsc++;
+          if (near(i, 0xe6, 0x9f, 0x00)) endo++;
+          hash = (hash * 31 + px[i] + 7 * px[i + 1] + 13 * px[i + 2]) >>> 0;
+        }
+        return { w, h, colours: colours.size, lsc, endo, hash };
+      });
+    const last = await pixels();
+    expect(last.w).toBeGreaterThan(100);
+    expect(last.colours).toBeGreaterThan(20);
+    expect(last.lsc).toBeGreaterThan(50);
+    expect(last.endo).toBeGreaterThan(50);
+    // The slider to frame 0, then one step right by keyboard: other frames, other pixels.
+    await slider.fill('0');
+    await expect.poll(async () => (await sp()).frame).toBe(0);
+    expect((await sp()).time).toBe(0);
+    expect(await page.getByTestId('spatial-time-label').textContent()).toMatch(/^0 h \(frame 1 of 25\)/);
+    const zero = await pixels();
+    expect(zero.hash).not.toBe(last.hash);
+    await slider.focus();
+    await page.keyboard.press('ArrowRight');
+    await expect.poll(async () => (await sp()).frame).toBe(1);
+    expect((await sp()).time).toBe(6);
+    // Exports of the frame shown: a PNG (heat map with colour bar and legend) and the agents as CSV.
+    const download = async (name: string) => {
+      const d = page.waitForEvent('download');
+      await page.getByRole('button', { name }).click();
+      const file = await d;
+      const path = await file.path();
+      return { name: file.suggestedFilename(), bytes: readFileSync(path) };
+    };
+    const png = await download('Save frame as PNG');
+    expect(png.name).toBe('spatial-homing-cxcl12-6min.png');
+    expect(png.bytes.subarray(1, 4).toString('latin1')).toBe('PNG');
+    expect(png.bytes.length).toBeGreaterThan(5000);
+    const csv = await download('Save agents as CSV');
+    expect(csv.name).toBe('spatial-homing-agents-6min.csv');
+    const lines = csv.bytes.toString('utf8').trim().split('\n');
+    expect(lines.length).toBe(1 + 36);
+    expect(lines.slice(1).every((l) => l.startsWith('6,'))).toBe(true);
+    const s = await sp();
+    console.log(
+      `e2e spatial: homing 24 steps in the worker ${s.workerMs.toFixed(0)} ms, frame draw ${s.drawMs.toFixed(1)} ms, ${last.colours} colours; tab to checks ${(performance.now() - t0).toFixed(0)} ms`,
+    );
+    if (SHOTS) {
+      // The hypoxic niche (SVE-3) for the picture: oxygen under a consuming K562 cluster, 24 h.
+      await page.getByLabel('preset', { exact: true }).selectOption('hypoxia');
+      await page.getByLabel('steps of 6 min', { exact: true }).fill('240');
+      await page.getByRole('button', { name: 'Run', exact: true }).click();
+      await expect.poll(async () => (await sp()).runs, { timeout: 30_000 }).toBe(first.runs + 1);
+      await shot('spatial');
+    }
+  }, 60_000);
 
   it('raised no page errors', () => {
     expect(problems).toEqual([]);

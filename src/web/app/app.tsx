@@ -15,6 +15,7 @@ import { Results } from './results.js';
 import { type Path, setIn } from './scenario-doc.js';
 import { SensitivityView } from './sensitivity.js';
 import { encodeScenarioHash } from './share.js';
+import { SpatialView } from './spatial.js';
 import { Tabs } from './tabs.js';
 
 const TABS = [
@@ -25,6 +26,7 @@ const TABS = [
   { id: 'cohort', label: 'Cohort' },
   { id: 'compare', label: 'Compare' },
   { id: 'sensitivity', label: 'Sensitivity' },
+  { id: 'spatial', label: 'Spatial' },
 ] as const;
 
 /** What the e2e test and the benchmark read: the slider -> redraw times measured in the page. */
@@ -212,6 +214,8 @@ export function App(props: {
                 return <CohortView scenario={scenario} meta={meta} />;
               case 'sensitivity':
                 return <SensitivityView scenario={scenario} />;
+              case 'spatial':
+                return <SpatialView client={client} />;
               default:
                 return <CompareView client={client} meta={meta} scenario={scenario} />;
             }
