@@ -141,6 +141,9 @@ export const TRANSWELL: Experiment = {
 
 // --- tube formation on Matrigel (E1: VE-1, VE-3) ---
 
+/** Rings of the tube-formation well: 12 hexagonal rings of 6 touching endothelial cells, 130 um apart. */
+export const TUBE_RINGS = 12;
+
 function tubeRun(kb: KnowledgeBase, fold: number, drug?: string) {
   const base: Omit<SpatialOptions, 'setting' | 'lscCapacity'> = {
     dims: 2,
@@ -162,15 +165,31 @@ function tubeRun(kb: KnowledgeBase, fold: number, drug?: string) {
       held: { cml: dose, lsc: 0, bmsc: 0 },
       niche: { feedbacks: { 'il8-cxcr-retention': false, 'vcam1-cxcl12-retention': false } },
       ...(drug ? { drug: { name: drug, nM: drugAction(kb, drug).referenceNm } } : {}),
+      // The network grows (sprouts) and regresses at k_vasc toward N0 x the cells' vasc target.
+      vessels: {},
     }),
   );
-  for (let k = 0; k < 36; k++)
-    sim.addCell({ type: 'endo', x: 50 + 100 * (k % 6), y: 50 + 100 * Math.floor(k / 6) });
+  // Closed rings (a ring of k cells has k edges), so the network length is 2r per cell and its ratio between arms
+  // is the ratio of cell counts, the niche model's vascular density V = N / N0.
+  const d = 2 * sim.params.radius.endo;
+  for (let k = 0; k < TUBE_RINGS; k++)
+    for (let m = 0; m < 6; m++)
+      sim.addCell({
+        type: 'endo',
+        x: 100 + 130 * (k % 4) + d * Math.cos((Math.PI / 3) * m),
+        y: 100 + 130 * Math.floor(k / 4) + d * Math.sin((Math.PI / 3) * m),
+      });
   // Plateau: 5 relaxation times of niche.vascular.rate, as src/experiments/culture.ts vascularPlateau.
   sim.run(Math.round(5 / sim.params.kVasc / sim.dtPhenotype) * sim.dtPhenotype);
-  const vasc = meanOver(sim, 'endo', (c) => c.activation[0]);
-  const length = sim.params.tubeLengthPerCell * 36 * vasc;
-  return { tube_length_um: length, vasc, uptake: meanOver(sim, 'endo', (c) => c.uptakeCml) };
+  const net = sim.vesselNetwork();
+  return {
+    tube_length_um: net.length,
+    endothelial_cells: net.cells,
+    components: net.components,
+    branch_points: net.branchPoints,
+    vasc: meanOver(sim, 'endo', (c) => c.activation[0]),
+    uptake: meanOver(sim, 'endo', (c) => c.uptakeCml),
+  };
 }
 
 export const TUBE_FORMATION: Experiment = {
@@ -183,11 +202,12 @@ export const TUBE_FORMATION: Experiment = {
     'HUVEC on Matrigel in limited medium with or without K562 exosomes; HUVEC pre-treated with dasatinib or ' +
     'imatinib; total cumulative tube length.',
   mapping:
-    '36 fixed endothelial cells on a 600 x 600 um 2D well with the CML exosome field held at the in-vitro dose ' +
-    '(invitro.dose x invitro.particles_per_ug, uptake at invitro.km); the drug as a uniform unbound field at the ' +
-    "standard regimen's steady-state average. Each cell's vascular activation follows the niche model's vasc " +
-    'target from its own uptake (E1 Src with the dasatinib block, E3, E4); tube length = ' +
-    'spatial.tube.length_per_cell x sum of activations, read at the plateau (5 / niche.vascular.rate).',
+    '72 endothelial cells in 12 closed rings on a 600 x 600 um 2D well with the CML exosome field held at the ' +
+    'in-vitro dose (invitro.dose x invitro.particles_per_ug, uptake at invitro.km); the drug as a uniform unbound ' +
+    "field at the standard regimen's steady-state average. Each cell's vasc target follows from its own uptake " +
+    '(E1 Src with the dasatinib block, E3, E4); the vessel network sprouts and regresses at ' +
+    'niche.vascular.rate x (T N0 / N - 1) per cell; tube length = sum of the lengths of the edges between ' +
+    'adhered endothelial cells, read at the plateau (5 / niche.vascular.rate).',
   expectations: [
     {
       id: 'tube_fold',

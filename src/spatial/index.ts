@@ -26,6 +26,7 @@ export {
   SpatialNiche,
   type SpatialOptions,
 } from './model.js';
+export { type VesselNetwork, vesselNetwork } from './network.js';
 export {
   type DrugAction,
   drugAction,

@@ -17,12 +17,18 @@
  *   (vascular density `vasc` and IL-8 for the endothelium, IL-8 and support for BMSCs), relaxing to the targets of
  *   their own uptake at k_vasc and k_act, exactly over each phenotype step.
  * - Every cell records its cumulative uptake fraction per donor (cargo taken up, minutes x fraction).
+ * - With `vessels`, endothelial cells sprout and regress at k_vasc (T N0 / N - 1) each, so N / N0 follows the niche
+ *   model's vascular density; `vesselNetwork()` reads the network of adhered endothelial cells (network.ts).
+ * - Normal stem cells (the niche model's N) divide or die at pn (1 - (N + w_ln Y)/Kn) and occupy the cycling LSCs'
+ *   niche with weight w_nl.
+ * - With `immune`, T cells follow the Hähnel 2020 immune compartment at the domain's scale (influx, death,
+ *   recruitment by cycling LSCs) and kill cycling LSCs in their voxel.
  *
  * Time steps as PhysiCell: fields every dtDiffusion, mechanics every dtMechanics, phenotype every dtPhenotype (min).
  * Nothing in the stepping allocates except divisions (a new agent and its stream key, as adding one).
  * Simplifications (docs/spatial.md): the LSC logistic term counts the domain's cycling LSCs (a well-mixed niche
- * capacity), the IL-8 and VCAM1/CXCL12 retention feedbacks are not yet spatial (off), bulk CML cells neither divide
- * nor die, and there are no resistant clones or immune cells.
+ * capacity, as are the vessel, normal-stem-cell and T-cell counts), bulk CML cells neither divide nor die, and there
+ * are no resistant clones.
  */
 
 import type { KnowledgeBase } from '../knowledge/load.js';
@@ -44,6 +50,7 @@ import {
   channelSignal,
   uptakeFraction,
 } from './channels.js';
+import { type VesselNetwork, vesselNetwork } from './network.js';
 import {
   type DrugAction,
   drugAction,
@@ -53,12 +60,16 @@ import {
   tkiEffect,
 } from './params.js';
 
-export const CELL_TYPES = ['cml', 'lsc', 'bmsc', 'endo'] as const;
+export const CELL_TYPES = ['cml', 'lsc', 'bmsc', 'endo', 'normal', 'tcell'] as const;
 export type CellType = (typeof CELL_TYPES)[number];
 export const CML = 0;
 export const LSC = 1;
 export const BMSC = 2;
 export const ENDO = 3;
+/** Normal (BCR-ABL negative) stem cells: the niche model's N, competing with cycling LSCs for the niche. */
+export const NORMAL = 4;
+/** Anti-leukaemic immune cells (T cells): the Hähnel 2020 immune compartment Z (option `immune`). */
+export const TCELL = 5;
 
 /** Exosome fields, one per donor (src/niche/exosomes.ts pools E_cml, E_lsc, E_bmsc). */
 export const EXOSOME_FIELDS = ['cml', 'lsc', 'bmsc'] as const;
@@ -97,6 +108,11 @@ export interface SpatialOptions {
   /** Carrying capacity of cycling LSCs in the domain (the Hähnel Ky of this piece of marrow), cells. */
   readonly lscCapacity: number;
   /**
+   * Normal stem-cell niche capacity of the domain (the niche model's Kn), cells; default lscCapacity x
+   * niche.normal.K / hahnel2020.Ky (the two capacities in the same proportion as in the ODE model).
+   */
+  readonly normalCapacity?: number;
+  /**
    * The TKI: unbound concentration (nM), uniform (no field: nothing consumes it) or held at the domain faces and
    * diffusing inward (a field).
    */
@@ -115,6 +131,22 @@ export interface SpatialOptions {
   readonly held?: Partial<Record<ExosomeField, number>>;
   /** Transwell membrane: a plane agents cannot cross (the fields pass it freely). */
   readonly membrane?: { readonly axis: 0 | 1 | 2; readonly at: number };
+  /**
+   * A vessel network that grows and regresses (default off: endothelial cells are fixed and never divide or die).
+   * Each endothelial cell sprouts (a new adhered endothelial cell beside it) or regresses (apoptosis) at the net
+   * rate k_vasc (T N0 / N - 1) of its own vasc target T, with N the domain's endothelial cells and N0 their
+   * baseline count, so that in the well-mixed limit N / N0 follows the niche model's dV/dt = k_vasc (T - V)
+   * (docs/spatial.md "Vessel network"). `baseline`: N0 (default: the endothelial count at the first step).
+   */
+  readonly vessels?: { readonly baseline?: number };
+  /**
+   * The Hähnel 2020 immune compartment as T-cell agents (default off: T cells added anyway only move). The domain
+   * is the fraction `scale` of the marrow (default lscCapacity / hahnel2020.Ky), so with Y and Z the domain's
+   * cycling LSCs and T cells: influx scale x rz (new T cells at uniform random positions), death az, recruitment
+   * scale x pz Y / (Kz_d^2 + Y^2) per T cell with Kz_d = scale x Kz, and a cycling LSC is killed at
+   * (m / scale) x (T cells in its voxel) x (voxels in the domain), i.e. m Z of the marrow when well mixed.
+   */
+  readonly immune?: { readonly scale?: number };
 }
 
 export interface AddCell {
@@ -238,6 +270,10 @@ export interface SpatialCheckpoint {
   /** Per-id state, ids 0..nextId-1, per column of PER_ID_COLUMNS. */
   readonly perId: Readonly<Record<string, ArrayLike<number>>>;
   readonly fields: Float64Array;
+  /** N0 of the vessel rule (0: not fixed yet or no vessels). Optional: older checkpoints have none. */
+  readonly vesselBaseline?: number;
+  /** Block counter of the immune influx stream. Optional: older checkpoints have none. */
+  readonly influxBlock?: number;
 }
 
 export class SpatialNiche {
@@ -291,6 +327,16 @@ export class SpatialNiche {
   private cxcl12Offset = 0;
   private readonly deaths: number[] = [];
   private readonly divisions: number[] = [];
+  private readonly sprouts: number[] = [];
+  /** Immune influx stream (key words and block counter; the block counter is checkpointed). */
+  private readonly influxKey = new Int32Array(4);
+  private influxBlock = 0;
+  /** T cells per voxel (immune on), counted before each phenotype step's rules. */
+  private tPerVoxel: Int32Array = new Int32Array(0);
+  /** N0 of the vessel rule (0: not yet fixed; set at the first phenotype step). */
+  private vesselBaseline = 0;
+  /** Sprouts that found no free spot beside their parent (contact inhibition), since construction. */
+  failedSprouts = 0;
 
   constructor(kb: KnowledgeBase, options: SpatialOptions, engine?: FieldEngine, agents?: AgentEngine) {
     this.opts = options;
@@ -304,6 +350,13 @@ export class SpatialNiche {
       if (!(hi[a] > lo[a])) throw new SpatialError(`domain axis ${a}: hi ${hi[a]} must exceed lo ${lo[a]}`);
     if (!(options.lscCapacity > 0))
       throw new SpatialError(`lscCapacity ${options.lscCapacity}: expected > 0`);
+    if (options.normalCapacity !== undefined && !(options.normalCapacity > 0))
+      throw new SpatialError(`normalCapacity ${options.normalCapacity}: expected > 0`);
+    const sc = options.immune?.scale;
+    if (sc !== undefined && !(sc > 0)) throw new SpatialError(`immune.scale ${sc}: expected > 0`);
+    const vb = options.vessels?.baseline;
+    if (vb !== undefined && !(Number.isInteger(vb) && vb > 0))
+      throw new SpatialError(`vessels.baseline ${vb}: expected a whole number of endothelial cells > 0`);
     this.niche = resolveOptions(options.niche ?? {});
     this.params = spatialParameters(kb, CHANNELS, {
       patient: options.patient ?? this.niche.patient,
@@ -393,6 +446,17 @@ export class SpatialNiche {
       drugName !== undefined &&
       drugsWithModulator(kb, 'cml-endothelium-src-angiogenesis', 'recipient', 'blocks').has(drugName);
     this.store = new AgentStore({ dims: d, shared: agents?.shared ?? false });
+    if (options.immune) {
+      this.tPerVoxel = new Int32Array(this.grid.voxelCount);
+      const k = deriveStreamKey(options.seed, [
+        ['purpose', 'spatial'],
+        ['use', 'immune-influx'],
+      ]);
+      this.influxKey[0] = k.k0;
+      this.influxKey[1] = k.k1;
+      this.influxKey[2] = k.c2;
+      this.influxKey[3] = k.c3;
+    }
     if (options.mechanics ?? true) {
       const p = this.params;
       const r = p.radius;
@@ -411,7 +475,7 @@ export class SpatialNiche {
 
   /** Agents of each type now. */
   counts(): Record<CellType | 'quiescent' | 'cycling', number> {
-    const out = { cml: 0, lsc: 0, bmsc: 0, endo: 0, quiescent: 0, cycling: 0 };
+    const out = { cml: 0, lsc: 0, bmsc: 0, endo: 0, normal: 0, tcell: 0, quiescent: 0, cycling: 0 };
     const { type, id } = this.store;
     for (let i = 0; i < this.store.count; i++) {
       const t = type[i];
@@ -429,8 +493,11 @@ export class SpatialNiche {
     const t = CELL_TYPES.indexOf(c.type);
     if (t < 0) throw new SpatialError(`cell type '${c.type}': one of ${CELL_TYPES.join(', ')}`);
     const p = this.params;
-    const r = p.radius[c.type];
+    const r = p.radius[t === NORMAL || t === TCELL ? 'lsc' : (c.type as 'cml' | 'lsc' | 'bmsc' | 'endo')];
     const lsc = t === LSC;
+    // Normal stem cells and T cells move like LSCs (the same motility keys, no radius or speed of their own in the
+    // KB yet) but do not chemotax.
+    const stem = lsc || t === NORMAL || t === TCELL;
     const id = this.nextId++;
     this.store.add({
       id,
@@ -442,8 +509,8 @@ export class SpatialNiche {
       repulsion: p.repulsion,
       adhesion: p.adhesion,
       adhesionReach: p.adhesionReach,
-      speed: lsc ? p.speedLsc : 0,
-      persistence: lsc ? p.persistenceLsc : 0,
+      speed: stem ? p.speedLsc : 0,
+      persistence: stem ? p.persistenceLsc : 0,
       chemotaxisBias: lsc && this.fieldIndex.cxcl12 >= 0 ? p.chemotaxisBiasLsc : 0,
     });
     this.initState(id, t, c.x, c.y, c.z ?? 0, lsc && !c.quiescent);
@@ -462,11 +529,11 @@ export class SpatialNiche {
     st.side[id] = m ? ([x, y, z][m.axis] < m.at ? -1 : 1) : 0;
     st.act[2 * id] = 1;
     st.act[2 * id + 1] = 1;
-    if (t === LSC) {
+    if (t === LSC || t === NORMAL || t === TCELL || (t === ENDO && this.opts.vessels)) {
       const key = deriveStreamKey(this.opts.seed, [
         ['purpose', 'spatial'],
         ['agent', id],
-        ['use', 'phenotype'],
+        ['use', t === ENDO ? 'vessel' : 'phenotype'],
       ]);
       st.key[4 * id] = key.k0;
       st.key[4 * id + 1] = key.k1;
@@ -612,11 +679,36 @@ export class SpatialNiche {
     const relaxVasc = -Math.expm1(-p.kVasc * dt);
     const cur = n.curcumin;
     let yTot = 0;
-    for (let i = 0; i < s.count; i++) if (s.type[i] === LSC && st.cycling[s.id[i]] === 1) yTot++;
-    const logistic = Math.max(0, 1 - yTot / this.opts.lscCapacity);
+    let nNormal = 0;
+    for (let i = 0; i < s.count; i++) {
+      if (s.type[i] === LSC && st.cycling[s.id[i]] === 1) yTot++;
+      else if (s.type[i] === NORMAL) nNormal++;
+    }
+    // Shared niche (src/niche/lsc.ts, haematopoiesis.ts): cycling LSCs see (Y + w_nl N)/Ky, normal stem cells
+    // (N + w_ln Y)/Kn; the counts are the domain's (a well-mixed capacity, as for the LSCs alone).
+    const logistic = Math.max(0, 1 - (yTot + p.wNl * nNormal) / this.opts.lscCapacity);
+    const normalNet = p.pn * (1 - (nNormal + p.wLn * yTot) / this.normalCapacity);
+    // Immune compartment at the domain's scale (see SpatialOptions.immune).
+    const immune = this.opts.immune !== undefined;
+    const imm = p.immune;
+    const scale = this.immuneScale;
+    const kzD = scale * imm.kz;
+    const recruit = immune ? (scale * imm.pz * yTot) / (kzD * kzD + yTot * yTot) : 0;
+    const killPerT = immune ? (imm.m / scale) * this.grid.voxelCount : 0;
+    if (immune) {
+      this.tPerVoxel.fill(0);
+      for (let i = 0; i < s.count; i++) if (s.type[i] === TCELL) this.tPerVoxel[this.vox[i]]++;
+    }
     const w = this.words;
     this.deaths.length = 0;
     this.divisions.length = 0;
+    this.sprouts.length = 0;
+    const vessels = this.opts.vessels !== undefined;
+    let nEndo = 0;
+    if (vessels) {
+      for (let i = 0; i < s.count; i++) if (s.type[i] === ENDO) nEndo++;
+      if (this.vesselBaseline === 0) this.vesselBaseline = this.opts.vessels?.baseline ?? nEndo;
+    }
     for (let i = 0; i < s.count; i++) {
       const t = s.type[i];
       const id = s.id[i];
@@ -643,7 +735,7 @@ export class SpatialNiche {
         const cyc = st.cycling[id] === 1;
         const rDeact = cyc ? p.pyx * (1 + Q) : 0;
         const rDiv = cyc ? p.py * (1 + A) * logistic : 0;
-        const rKill = cyc ? (p.eTki * e) / (1 + P) : 0;
+        const rKill = cyc ? (p.eTki * e) / (1 + P) + killPerT * (immune ? this.tPerVoxel[v] : 0) : 0;
         const total = cyc ? rDeact + rDiv + rKill : p.pxy;
         if (total <= 0) continue;
         const b = st.block[id];
@@ -669,6 +761,22 @@ export class SpatialNiche {
         if (pick < rDeact) st.cycling[id] = 0;
         else if (pick < rDeact + rDiv) this.divisions.push(id);
         else this.deaths.push(id);
+      } else if (t === TCELL) {
+        if (!immune) continue;
+        // Recruitment by cycling LSCs (a division) or death, as dZ/dt = ... - az Z + pz Y Z/(Kz^2 + Y^2).
+        const total = recruit + imm.az;
+        const u = this.draw(id);
+        if (u >= -Math.expm1(-total * dt)) continue;
+        if (u53(w[2], w[3]) * total < recruit) this.divisions.push(id);
+        else this.deaths.push(id);
+      } else if (t === NORMAL) {
+        // dN/dt = pn N (1 - (N + w_ln Y)/Kn): each cell divides at the net rate when it is positive and dies at
+        // its magnitude when negative, so the expected population follows the niche model's N.
+        if (normalNet === 0) continue;
+        const u = this.draw(id);
+        if (u >= -Math.expm1(-Math.abs(normalNet) * dt)) continue;
+        if (normalNet > 0) this.divisions.push(id);
+        else this.deaths.push(id);
       } else if (t === ENDO) {
         // Vascular density (E1 Src with curcumin and the endothelial Src block of a dasatinib-like drug; E3; E4
         // miR-210 with the donors' hypoxia; D1 miR-21 with curcumin) and IL-8 (E6), as src/niche/niche-cells.ts.
@@ -689,6 +797,16 @@ export class SpatialNiche {
         st.act[2 * id] += (vascT - st.act[2 * id]) * relaxVasc;
         st.act[2 * id + 1] += (1 + (1 - cur) * e6 - st.act[2 * id + 1]) * relaxAct;
         st.tki[id] = this.tkiAt(v);
+        if (vessels) {
+          // Net rate k_vasc (T N0/N - 1): summed over the N cells, dN/dt = k_vasc (mean(T) N0 - N), the niche
+          // model's vascular density equation with V = N / N0. Above zero the cell sprouts, below it regresses.
+          const r = p.kVasc * ((vascT * this.vesselBaseline) / nEndo - 1);
+          if (r === 0) continue;
+          const u = this.draw(id);
+          if (u >= -Math.expm1(-Math.abs(r) * dt)) continue;
+          if (r > 0) this.sprouts.push(id);
+          else this.deaths.push(id);
+        }
       } else if (t === BMSC) {
         const b1 = cargoEffect(ch.b1.k, channelSignal(ch.b1, uC), ec50, hillN);
         const b2 = cargoEffect(ch.b2.k, channelSignal(ch.b2, uC), ec50, hillN);
@@ -697,17 +815,292 @@ export class SpatialNiche {
         st.act[2 * id + 1] += (1 + b3 - st.act[2 * id + 1]) * relaxAct;
       }
     }
-    if (this.deaths.length > 0 || this.divisions.length > 0) {
+    if (this.deaths.length > 0 || this.divisions.length > 0 || this.sprouts.length > 0) {
       // Canonical order (ascending id) so that rows and new ids do not depend on the store's row order.
       this.deaths.sort((a, b) => a - b);
       this.divisions.sort((a, b) => a - b);
+      this.sprouts.sort((a, b) => a - b);
       for (const id of this.deaths) this.store.remove(id);
       for (const id of this.divisions) this.divide(id);
+      for (const id of this.sprouts) this.sprout(id);
     }
+    if (immune) this.immuneInflux(scale * imm.rz * dt);
     this.rebuildRows();
   }
 
-  /** A cycling LSC divides: the daughter (cycling, new id) sits one radius away in a direction from the parent's stream. */
+  /** One Philox block from agent `id`'s stream into this.words; returns a uniform in [0, 1) from words 0-1. */
+  private draw(id: number): number {
+    const st = this.st;
+    const w = this.words;
+    const b = st.block[id];
+    const lo = b % 4294967296;
+    philox4x32(
+      lo,
+      (b - lo) / 4294967296,
+      st.key[4 * id + 2],
+      st.key[4 * id + 3],
+      st.key[4 * id],
+      st.key[4 * id + 1],
+      w,
+      0,
+    );
+    st.block[id] = b + 1;
+    return u53(w[0], w[1]);
+  }
+
+  /**
+   * An endothelial cell divides (a sprout): a new endothelial cell (fixed, new id) at contact distance 2r beside a
+   * cell of the parent's vessel, adhered to it. The parent is tried first; if it is enclosed (contact inhibition),
+   * the new cell goes beside the nearest cell of the same vessel with room, in breadth-first order over adhered
+   * neighbours (ascending id): a proliferating stalk cell lengthens its sprout (Gerhardt 2003: stalk cells
+   * proliferate, tip cells lead). The sprout fails only if no cell of the vessel has room (counted in
+   * failedSprouts), so the division rate stays k_vasc's. Sprouts are rare events and may allocate, like divisions.
+   */
+  private sprout(parent: number): void {
+    const s = this.store;
+    const reach = this.params.adhesionReach;
+    const queue = [parent];
+    const seen = new Set<number>(queue);
+    for (let q = 0; q < queue.length; q++) {
+      if (this.placeSprout(queue[q], parent)) return;
+      const i = s.indexOf(queue[q]);
+      const next: number[] = [];
+      for (let j = 0; j < s.count; j++) {
+        if (j === i || s.type[j] !== ENDO || seen.has(s.id[j])) continue;
+        const dx = s.x[i] - s.x[j];
+        const dy = s.y[i] - s.y[j];
+        const dz = s.z[i] - s.z[j];
+        if (dx * dx + dy * dy + dz * dz <= (reach * (s.radius[i] + s.radius[j])) ** 2) next.push(s.id[j]);
+      }
+      next.sort((a, b) => a - b);
+      for (const id of next) {
+        seen.add(id);
+        queue.push(id);
+      }
+    }
+    this.failedSprouts++;
+  }
+
+  /**
+   * Places a new endothelial cell beside `host` (random numbers from `parent`'s stream); false if `host` is
+   * enclosed. The preferred direction leads away from the host's adhered endothelial neighbours (the sum of unit
+   * vectors from each; perpendicular to the vessel where they balance, as in the middle of a straight segment), so
+   * a sprout leaves its vessel, perturbed by a random unit vector times spatial.vessel.sprout_spread (any direction
+   * for a cell without neighbours). The new cell must lie in the domain and adhere to no endothelial cell other
+   * than the host (sprouts do not grow into vessels); if the preferred spot is taken, further candidates turn away
+   * from it (2D: steps of 15 degrees either side, up to 180; 3D: growing random perturbations, 12 tries).
+   */
+  private placeSprout(host: number, parent: number): boolean {
+    const s = this.store;
+    const i = s.indexOf(host);
+    const p = this.params;
+    const reach = p.adhesionReach;
+    const { x, y, z, type, radius } = s;
+    const r = radius[i];
+    let bx = 0;
+    let by = 0;
+    let bz = 0;
+    let ax = 0;
+    let ay = 0;
+    let az = 0;
+    let nb = 0;
+    for (let j = 0; j < s.count; j++) {
+      if (j === i || type[j] !== ENDO) continue;
+      const dx = x[i] - x[j];
+      const dy = y[i] - y[j];
+      const dz = z[i] - z[j];
+      const d2 = dx * dx + dy * dy + dz * dz;
+      if (d2 > (reach * (r + radius[j])) ** 2 || d2 === 0) continue;
+      const dn = Math.sqrt(d2);
+      bx += dx / dn;
+      by += dy / dn;
+      bz += dz / dn;
+      if (nb === 0) {
+        ax = dx / dn;
+        ay = dy / dn;
+        az = dz / dn;
+      }
+      nb++;
+    }
+    const w = this.words;
+    const TWO32 = 4294967296;
+    const d3 = this.dims === 3;
+    // A random unit vector from two words (3D) or one (2D) of the current block.
+    const unit = (k: number, out: Float64Array) => {
+      if (d3) {
+        const cz = 2 * (w[k] / TWO32) - 1;
+        const rho = Math.sqrt(Math.max(0, 1 - cz * cz));
+        const phi = (TWO_PI * w[k + 1]) / TWO32;
+        out[0] = rho * Math.cos(phi);
+        out[1] = rho * Math.sin(phi);
+        out[2] = cz;
+      } else {
+        const phi = (TWO_PI * w[k]) / TWO32;
+        out[0] = Math.cos(phi);
+        out[1] = Math.sin(phi);
+        out[2] = 0;
+      }
+    };
+    const u = this.grad;
+    this.draw(parent);
+    let bn = Math.sqrt(bx * bx + by * by + bz * bz);
+    if (nb > 0 && bn < 0.5) {
+      // Balanced neighbours: perpendicular to the first neighbour's axis (random side / orientation).
+      unit(0, u);
+      const dot = u[0] * ax + u[1] * ay + u[2] * az;
+      bx = u[0] - dot * ax;
+      by = u[1] - dot * ay;
+      bz = u[2] - dot * az;
+      bn = Math.sqrt(bx * bx + by * by + bz * bz);
+    }
+    const hasBase = nb > 0 && bn > 1e-12;
+    if (hasBase) {
+      bx /= bn;
+      by /= bn;
+      bz /= bn;
+    } else bx = by = bz = 0;
+    const spread = hasBase ? p.sproutSpread : 1;
+    unit(2, u);
+    let dx = bx + spread * u[0];
+    let dy = by + spread * u[1];
+    let dz = bz + spread * u[2];
+    const tries = d3 ? 12 : 25;
+    const STEP = Math.PI / 12;
+    const phi0 = Math.atan2(dy, dx);
+    for (let k = 0; k < tries; k++) {
+      if (k > 0) {
+        if (d3) {
+          // 3D: a fresh perturbation, growing every second try
+          if (k % 2 === 1) this.draw(parent);
+          unit(k % 2 === 1 ? 0 : 2, u);
+          const sk = spread * 2 ** Math.floor(k / 2);
+          dx = bx + sk * u[0];
+          dy = by + sk * u[1];
+          dz = bz + sk * u[2];
+        } else {
+          const phi = phi0 + (k % 2 === 1 ? 1 : -1) * Math.ceil(k / 2) * STEP;
+          dx = Math.cos(phi);
+          dy = Math.sin(phi);
+        }
+      }
+      const dn = Math.sqrt(dx * dx + dy * dy + dz * dz);
+      if (!(dn > 0)) continue;
+      const nx = x[i] + (2 * r * dx) / dn;
+      const ny = y[i] + (2 * r * dy) / dn;
+      const nz = d3 ? z[i] + (2 * r * dz) / dn : 0;
+      if (!this.inDomain(nx, ny, nz)) continue;
+      let free = true;
+      for (let j = 0; j < s.count && free; j++) {
+        if (j === i || type[j] !== ENDO) continue;
+        const ex = nx - x[j];
+        const ey = ny - y[j];
+        const ez = nz - z[j];
+        if (ex * ex + ey * ey + ez * ez <= (reach * (r + radius[j])) ** 2) free = false;
+      }
+      if (!free) continue;
+      const id = this.nextId++;
+      s.add({
+        id,
+        x: nx,
+        y: ny,
+        ...(d3 ? { z: nz } : {}),
+        radius: r,
+        type: ENDO,
+        repulsion: p.repulsion,
+        adhesion: p.adhesion,
+        adhesionReach: p.adhesionReach,
+        speed: 0,
+        persistence: 0,
+        chemotaxisBias: 0,
+      });
+      this.initState(id, ENDO, nx, ny, nz, false);
+      const st = this.st;
+      st.side[id] = st.side[parent];
+      // The new cell starts in its parent's activation state.
+      st.act[2 * id] = st.act[2 * parent];
+      st.act[2 * id + 1] = st.act[2 * parent + 1];
+      return true;
+    }
+    return false;
+  }
+
+  private inDomain(x: number, y: number, z: number): boolean {
+    const { lo, hi } = this.opts.domain;
+    const c = [x, y, z];
+    for (let a = 0; a < this.dims; a++) if (!(c[a] >= lo[a] && c[a] < hi[a])) return false;
+    return true;
+  }
+
+  /**
+   * The vessel network now (src/spatial/network.ts): endothelial cells joined where they adhere (centres within
+   * spatial.mechanics.adhesion_reach x (r_i + r_j)); total tube length, components, branch points.
+   */
+  vesselNetwork(): VesselNetwork {
+    const s = this.store;
+    const rows: number[] = [];
+    for (let i = 0; i < s.count; i++) if (s.type[i] === ENDO) rows.push(i);
+    rows.sort((a, b) => s.id[a] - s.id[b]);
+    const pick = (c: Float64Array) => Float64Array.from(rows, (i) => c[i]);
+    return vesselNetwork(
+      rows.length,
+      pick(s.x),
+      pick(s.y),
+      pick(s.z),
+      pick(s.radius),
+      this.params.adhesionReach,
+    );
+  }
+
+  /** N0 of the vessel rule (0 until the first phenotype step of a run with `vessels`). */
+  get vesselBaselineCount(): number {
+    return this.vesselBaseline;
+  }
+
+  /** The domain's share of the marrow for the immune compartment (immune.scale or lscCapacity / Ky). */
+  get immuneScale(): number {
+    return this.opts.immune?.scale ?? this.opts.lscCapacity / this.params.immune.ky;
+  }
+
+  /**
+   * Influx of T cells over one phenotype step: a Poisson number with mean `mean` (inversion, one block of the
+   * domain's influx stream per arrival tried), each at a uniform random position in the domain.
+   */
+  private immuneInflux(mean: number): void {
+    const w = this.words;
+    const k = this.influxKey;
+    const next = () => {
+      const b = this.influxBlock;
+      const lo = b % 4294967296;
+      philox4x32(lo, (b - lo) / 4294967296, k[2], k[3], k[0], k[1], w, 0);
+      this.influxBlock = b + 1;
+    };
+    // Poisson by inversion: count arrivals while the running product of uniforms stays above e^-mean.
+    const limit = Math.exp(-mean);
+    next();
+    let prod = u53(w[0], w[1]);
+    const { lo, hi } = this.opts.domain;
+    while (prod > limit) {
+      // words 2-3 were not used for the uniform: a fresh block gives the position
+      next();
+      const x = lo[0] + (hi[0] - lo[0]) * u53(w[0], w[1]);
+      const y = lo[1] + (hi[1] - lo[1]) * u53(w[2], w[3]);
+      let z = 0;
+      if (this.dims === 3) {
+        next();
+        z = lo[2] + (hi[2] - lo[2]) * u53(w[0], w[1]);
+      }
+      this.addCell({ type: 'tcell', x, y, z });
+      next();
+      prod *= u53(w[0], w[1]);
+    }
+  }
+
+  /** Normal stem-cell capacity of the domain (Kn), cells. */
+  get normalCapacity(): number {
+    return this.opts.normalCapacity ?? this.opts.lscCapacity * this.params.knOverKy;
+  }
+
+  /** A cycling LSC or a normal stem cell divides: the daughter (cycling, new id) sits one radius away in a direction from the parent's stream. */
   private divide(parent: number): void {
     const s = this.store;
     const st = this.st;
@@ -746,6 +1139,7 @@ export class SpatialNiche {
     const y = this.clampAxis(1, s.y[i] + r * dy);
     const z = this.dims === 3 ? this.clampAxis(2, s.z[i] + r * dz) : 0;
     const p = this.params;
+    const t = s.type[i];
     const id = this.nextId++;
     s.add({
       id,
@@ -753,14 +1147,15 @@ export class SpatialNiche {
       y,
       ...(this.dims === 3 ? { z } : {}),
       radius: r,
-      type: LSC,
+      type: t,
       repulsion: p.repulsion,
       adhesion: p.adhesion,
       adhesionReach: p.adhesionReach,
       speed: p.speedLsc,
       persistence: p.persistenceLsc,
+      ...(t !== LSC ? { chemotaxisBias: 0 } : {}),
     });
-    this.initState(id, LSC, x, y, z, true);
+    this.initState(id, t, x, y, z, t === LSC);
     st.side[id] = st.side[parent];
   }
 
@@ -1050,6 +1445,8 @@ export class SpatialNiche {
       u8,
       perId,
       fields: this.fields.data.slice(),
+      vesselBaseline: this.vesselBaseline,
+      influxBlock: this.influxBlock,
     };
   }
 
@@ -1078,6 +1475,8 @@ export class SpatialNiche {
     for (const [name] of PER_ID_COLUMNS) st[name].set(cp.perId[name] as ArrayLike<number>);
     sim.fields.data.set(cp.fields);
     sim.time = cp.time;
+    sim.vesselBaseline = cp.vesselBaseline ?? 0;
+    sim.influxBlock = cp.influxBlock ?? 0;
     sim.phenotypeSteps = cp.phenotypeSteps;
     if (sim.mechanics) sim.mechanics.steps = cp.mechanicsSteps;
     sim.rebuildRows();

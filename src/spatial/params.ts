@@ -86,6 +86,22 @@ export interface SpatialParams {
   readonly adhesion: number;
   readonly adhesionReach: number;
   readonly tubeLengthPerCell: number;
+  /** Normal stem cells: net self-renewal (niche.normal.p, per min), competition weights, Kn / Ky. */
+  readonly pn: number;
+  readonly wLn: number;
+  readonly wNl: number;
+  readonly knOverKy: number;
+  /** Hähnel 2020 immune compartment (marrow-wide, per min): influx rz, death az, kill m, recruitment pz, Kz. */
+  readonly immune: {
+    readonly rz: number;
+    readonly az: number;
+    readonly m: number;
+    readonly pz: number;
+    readonly kz: number;
+    readonly ky: number;
+  };
+  /** Vessel sprouts: weight of the random unit vector added to the outward direction (spatial.vessel.sprout_spread). */
+  readonly sproutSpread: number;
   // in vitro
   readonly invitroKm: number;
   readonly invitroParticlesPerUg: number;
@@ -163,6 +179,19 @@ export function spatialParameters(
     adhesion: v('spatial.mechanics.adhesion'),
     adhesionReach: v('spatial.mechanics.adhesion_reach'),
     tubeLengthPerCell: v('spatial.tube.length_per_cell'),
+    sproutSpread: v('spatial.vessel.sprout_spread'),
+    immune: {
+      rz: perMin('hahnel2020.rz'),
+      az: perMin('hahnel2020.az'),
+      m: perMin('hahnel2020.m'),
+      pz: perMin(pkey(patient, 'pz')),
+      kz: v(pkey(patient, 'Kz')),
+      ky: v('hahnel2020.Ky'),
+    },
+    pn: perMin('niche.normal.p'),
+    wLn: v('niche.competition.lsc_on_normal'),
+    wNl: v('niche.competition.normal_on_lsc'),
+    knOverKy: v('niche.normal.K') / v('hahnel2020.Ky'),
     invitroKm: kmVitro,
     invitroParticlesPerUg: v('invitro.particles_per_ug'),
     invitroDose: v('invitro.dose'),

@@ -50,7 +50,7 @@ export function viridisLut(n = 256): Uint8Array {
 }
 
 /**
- * Okabe-Ito colours per cell type (the plots' list): vermillion, reddish purple, sky blue, orange, blue; not yellow
+ * Okabe-Ito colours per cell type (the plots' list): vermillion, reddish purple, sky blue, orange, blue, black; not yellow
  * or bluish green, which sit too close to the top of viridis under them. A type not listed is drawn grey
  * (UNKNOWN_COLOUR) until it gets a colour here.
  */
@@ -60,6 +60,7 @@ export const CELL_COLOURS: Readonly<Record<string, string>> = {
   bmsc: OKABE_ITO[2],
   endo: OKABE_ITO[1],
   normal: OKABE_ITO[5],
+  tcell: OKABE_ITO[0],
 };
 export const UNKNOWN_COLOUR = '#999999';
 /** Cell types the shader can colour (its uniform array length). */
@@ -71,6 +72,7 @@ export const CELL_LABELS: Readonly<Record<string, string>> = {
   bmsc: 'BMSC (stroma)',
   endo: 'endothelial cell',
   normal: 'normal stem cell',
+  tcell: 'T cell (immune)',
 };
 
 /** Minimum and maximum of the field over every frame (one colour scale for the whole time slider). */
