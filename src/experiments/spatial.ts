@@ -259,7 +259,12 @@ export const TUBE_FORMATION: Experiment = {
 
 // --- hypoxic niche (E4: VE-7) ---
 
-function hypoxiaRun(kb: KnowledgeBase, boundary: number) {
+/**
+ * SVE-3's set-up before it runs: a packed K562 cluster (radius 150 um) in the centre, endothelial cells on a ring
+ * around it, oxygen `boundary` (mmHg) at the faces; `core` and `edge` are the cluster's inner and outer cell ids.
+ * Also the dashboard's hypoxia preset (src/web/spatial-presets.ts).
+ */
+export function hypoxiaSetup(kb: KnowledgeBase, boundary: number) {
   const sim = new SpatialNiche(
     kb,
     inVitro({
@@ -275,7 +280,6 @@ function hypoxiaRun(kb: KnowledgeBase, boundary: number) {
       niche: { feedbacks: { 'il8-cxcr-retention': false, 'vcam1-cxcl12-retention': false } },
     }),
   );
-  // A packed K562 cluster (radius 150 um) in the centre; endothelial cells on a ring around it.
   const core: number[] = [];
   const edge: number[] = [];
   for (let i = 0; i < 19; i++)
@@ -292,6 +296,11 @@ function hypoxiaRun(kb: KnowledgeBase, boundary: number) {
     const a = (2 * Math.PI * k) / 24;
     sim.addCell({ type: 'endo', x: 300 + 220 * Math.cos(a), y: 300 + 220 * Math.sin(a) });
   }
+  return { sim, core, edge };
+}
+
+function hypoxiaRun(kb: KnowledgeBase, boundary: number) {
+  const { sim, core, edge } = hypoxiaSetup(kb, boundary);
   sim.run(72 * HOUR);
   const h = (ids: number[]) => mean(ids.map((id) => sim.cell(id).hypoxia));
   return {
@@ -456,9 +465,13 @@ export const NICHE_PROTECTION: Experiment = {
 // --- LSC homing along CXCL12 (VE-5 direction) ---
 
 /** Centre of the endothelial source in SVE-5 (um). */
-const HOMING_SOURCE = [640, 200] as const;
+export const HOMING_SOURCE = [640, 200] as const;
 
-function homingRun(kb: KnowledgeBase, cxcl12: boolean) {
+/**
+ * SVE-5's set-up before it runs: a short vessel segment (6 fixed endothelial cells, CXCL12 field on or off) on the
+ * right, 30 quiescent LSCs on the left. Also the dashboard's homing preset (src/web/spatial-presets.ts).
+ */
+export function homingSetup(kb: KnowledgeBase, cxcl12: boolean): SpatialNiche {
   const sim = new SpatialNiche(kb, {
     dims: 2,
     domain: { lo: [0, 0], hi: [800, 400] },
@@ -470,11 +483,15 @@ function homingRun(kb: KnowledgeBase, cxcl12: boolean) {
     lscCapacity: 1000,
     chemokines: { cxcl12 },
   });
-  // A short vessel segment (6 fixed endothelial cells) on the right; 30 quiescent LSCs on the left.
   for (let k = 0; k < 6; k++)
     sim.addCell({ type: 'endo', x: HOMING_SOURCE[0], y: HOMING_SOURCE[1] - 50 + 20 * k });
   for (let k = 0; k < 30; k++)
     sim.addCell({ type: 'lsc', x: 100 + 20 * (k % 3), y: 60 + 30 * Math.floor(k / 3), quiescent: true });
+  return sim;
+}
+
+function homingRun(kb: KnowledgeBase, cxcl12: boolean) {
+  const sim = homingSetup(kb, cxcl12);
   const distance = () => {
     const d: number[] = [];
     for (const id of sim.ids()) {

@@ -3,13 +3,14 @@
  * virtual experiments (src/experiments/spatial.ts), run in the Worker for a number of phenotype steps, with a frame
  * (agents and one field) packed every k steps into typed arrays that the Worker transfers to the page.
  *
- * The set-ups restate SVE-5 (LSC homing, CXCL12 arm) and SVE-3 (hypoxic niche, 20 % O2 arm) because that module
- * keeps its construction inside each experiment's run function; the numbers (domain, voxel, steps, cell positions)
- * are the experiments', and every rate comes from the knowledge base through SpatialNiche. Browser-pure: imports
- * only src/spatial/model.ts (no Arrow snapshot module, no worker threads).
+ * The set-ups are the experiments' own (SVE-5 LSC homing with CXCL12, SVE-3 hypoxic niche at 20 % O2), built by
+ * their exported setup functions; every rate comes from the knowledge base through SpatialNiche. Browser-pure (no
+ * Arrow snapshot module, no worker threads).
  */
+
+import { homingSetup, hypoxiaSetup } from '../experiments/spatial.js';
 import type { KnowledgeBase } from '../knowledge/parse.js';
-import { CELL_TYPES, SpatialNiche, type SpatialOptions } from '../spatial/model.js';
+import { CELL_TYPES, type SpatialNiche } from '../spatial/model.js';
 import {
   FIELD_UNITS,
   PRESET_INFO,
@@ -25,56 +26,9 @@ export interface SpatialPreset extends SpatialPresetInfo {
   readonly build: (kb: KnowledgeBase) => SpatialNiche;
 }
 
-/** SVE-5 endothelial source centre (um). */
-const HOMING_SOURCE = [640, 200] as const;
-
 const BUILDERS: Readonly<Record<string, (kb: KnowledgeBase) => SpatialNiche>> = {
-  homing(kb) {
-    const sim = new SpatialNiche(kb, {
-      dims: 2,
-      domain: { lo: [0, 0], hi: [800, 400] },
-      voxel: 20,
-      seed: 31,
-      dtDiffusion: 0.1,
-      dtMechanics: 0.1,
-      dtPhenotype: 6,
-      lscCapacity: 1000,
-      chemokines: { cxcl12: true },
-    });
-    for (let k = 0; k < 6; k++)
-      sim.addCell({ type: 'endo', x: HOMING_SOURCE[0], y: HOMING_SOURCE[1] - 50 + 20 * k });
-    for (let k = 0; k < 30; k++)
-      sim.addCell({ type: 'lsc', x: 100 + 20 * (k % 3), y: 60 + 30 * Math.floor(k / 3), quiescent: true });
-    return sim;
-  },
-  hypoxia(kb) {
-    const opts: SpatialOptions = {
-      setting: 'in-vitro',
-      lscCapacity: 1e9,
-      dims: 2,
-      domain: { lo: [0, 0], hi: [600, 600] },
-      voxel: 20,
-      seed: 5,
-      mechanics: false,
-      dtDiffusion: 0.1,
-      dtMechanics: 0.1,
-      dtPhenotype: 6,
-      oxygen: { boundary: kb.parameter('spatial.oxygen.normoxic').value },
-      niche: { feedbacks: { 'il8-cxcr-retention': false, 'vcam1-cxcl12-retention': false } },
-    };
-    const sim = new SpatialNiche(kb, opts);
-    for (let i = 0; i < 19; i++)
-      for (let j = 0; j < 19; j++) {
-        const x = 300 + 16 * (i - 9);
-        const y = 300 + 16 * (j - 9);
-        if (Math.hypot(x - 300, y - 300) <= 150) sim.addCell({ type: 'cml', x, y });
-      }
-    for (let k = 0; k < 24; k++) {
-      const a = (2 * Math.PI * k) / 24;
-      sim.addCell({ type: 'endo', x: 300 + 220 * Math.cos(a), y: 300 + 220 * Math.sin(a) });
-    }
-    return sim;
-  },
+  homing: (kb) => homingSetup(kb, true),
+  hypoxia: (kb) => hypoxiaSetup(kb, kb.parameter('spatial.oxygen.normoxic').value).sim,
 };
 
 export const SPATIAL_PRESETS: readonly SpatialPreset[] = PRESET_INFO.map((info) => {
