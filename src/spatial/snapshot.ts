@@ -24,6 +24,7 @@ import {
 } from 'apache-arrow';
 import type { Grid } from '../numerics/fields/grid.js';
 import { type AgentColumns, CELL_TYPES, SpatialError, type SpatialNiche } from './model.js';
+import { FIELD_UNITS } from './units.js';
 
 export const AGENT_SNAPSHOT_FORMAT = 'exoniche-agents';
 export const FIELD_MAGIC = 'EXNFLD01';
@@ -154,17 +155,6 @@ export interface FieldSnapshot {
   readonly data: Float64Array;
 }
 
-const UNITS: Readonly<Record<string, string>> = {
-  cml: 'particles/um^3',
-  lsc: 'particles/um^3',
-  bmsc: 'particles/um^3',
-  cml_hyp: 'particles/um^3 (hypoxia-weighted CML cargo)',
-  oxygen: 'mmHg',
-  drug: 'nM (unbound)',
-  il8: 'ng/mL',
-  cxcl12: 'ng/mL',
-};
-
 /** The fields of a run now, in the documented binary layout. */
 export function fieldSnapshot(sim: SpatialNiche): Uint8Array {
   const g: Grid = sim.grid;
@@ -177,7 +167,7 @@ export function fieldSnapshot(sim: SpatialNiche): Uint8Array {
     spacing: [g.dx, g.dy, g.dz],
     origin: [g.x0, g.y0, g.z0],
     depth: sim.depth,
-    fields: sim.fields.substrates.map((s) => ({ name: s.name, unit: UNITS[s.name] ?? 'unknown' })),
+    fields: sim.fields.substrates.map((s) => ({ name: s.name, unit: FIELD_UNITS[s.name] ?? 'unknown' })),
     order: 'x-fastest',
     dtype: 'float64-le',
   };

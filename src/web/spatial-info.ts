@@ -1,19 +1,10 @@
 /**
  * What the page needs to know about the spatial presets (src/web/spatial-presets.ts) and their frames, with no
- * import of the model, so that the dashboard page (dist-web/app.js) does not bundle the spatial engine.
+ * import of the model, so that the dashboard page (dist-web/app.js) does not bundle the spatial engine (the units
+ * table has no imports).
  */
 
-/** Field units as in docs/spatial.md (chemokines are relative to the domain's well-mixed baseline there). */
-export const FIELD_UNITS: Readonly<Record<string, string>> = {
-  cml: 'particles/µm³',
-  lsc: 'particles/µm³',
-  bmsc: 'particles/µm³',
-  cml_hyp: 'particles/µm³ (hypoxia-weighted CML cargo)',
-  oxygen: 'mmHg',
-  drug: 'nM (unbound)',
-  il8: 'relative to baseline',
-  cxcl12: 'relative to baseline',
-};
+export { FIELD_UNITS } from '../spatial/units.js';
 
 /** Agent state in a frame: 0 no state shown, 1 quiescent LSC, 2 cycling LSC. */
 export const STATE_NAMES = ['—', 'quiescent', 'cycling'] as const;
