@@ -13,6 +13,7 @@ import { registerSchema } from './commands/schema.js';
 import { registerSensitivity } from './commands/sensitivity.js';
 import { registerServe } from './commands/serve.js';
 import { registerSimulate } from './commands/simulate.js';
+import { registerSpatial } from './commands/spatial.js';
 import { registerSubmit } from './commands/submit.js';
 import { registerSweep } from './commands/sweep.js';
 import { registerValidate } from './commands/validate.js';
@@ -42,6 +43,7 @@ export function buildProgram(): Command {
   registerSubmit(program);
   registerSensitivity(program);
   registerServe(program);
+  registerSpatial(program);
   return program;
 }
 
