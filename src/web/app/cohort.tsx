@@ -9,6 +9,7 @@ import type { DashboardMeta } from '../meta.js';
 import type { EngineClient } from './client.js';
 import { type CohortSummaryJson, compareSpecs, incidenceSpec } from './cohort-spec.js';
 import { Plot } from './plot.js';
+import { cancelRun, followRun } from './run-events.js';
 
 type Phase =
   | { kind: 'idle' }
@@ -73,32 +74,11 @@ export function CohortView(props: { scenario: string; meta: DashboardMeta }) {
       const id = body.id;
       current.current = id;
       setPhase({ kind: 'running', id, done: 0, total: n });
-      const es = new EventSource(`./api/cohorts/${encodeURIComponent(id)}/events`);
-      source.current = es;
-      // Events of a run that is no longer the current one (cancelled, replaced) are ignored.
-      const mine = () => current.current === id;
-      es.addEventListener('progress', (e) => {
-        const d = JSON.parse((e as MessageEvent).data) as { done: number; total: number };
-        if (mine()) setPhase((p) => (p.kind === 'running' ? { ...p, done: d.done, total: d.total } : p));
-      });
-      es.addEventListener('done', (e) => {
-        es.close();
-        if (mine())
-          setPhase({
-            kind: 'done',
-            summary: (JSON.parse((e as MessageEvent).data) as { summary: CohortSummaryJson }).summary,
-          });
-      });
-      es.addEventListener('cancelled', () => {
-        es.close();
-        if (mine()) setPhase({ kind: 'cancelled' });
-      });
-      es.addEventListener('error', (e) => {
-        const data = (e as MessageEvent).data;
-        if (typeof data === 'string') {
-          es.close();
-          if (mine()) setPhase({ kind: 'error', message: (JSON.parse(data) as { error: string }).error });
-        }
+      source.current = followRun<CohortSummaryJson>(id, () => current.current === id, {
+        progress: (done, total) => setPhase((p) => (p.kind === 'running' ? { ...p, done, total } : p)),
+        done: (summary) => setPhase({ kind: 'done', summary }),
+        cancelled: () => setPhase({ kind: 'cancelled' }),
+        failed: (message) => setPhase({ kind: 'error', message }),
       });
     } catch (e) {
       setPhase({ kind: 'error', message: e instanceof Error ? e.message : String(e) });
@@ -111,10 +91,12 @@ export function CohortView(props: { scenario: string; meta: DashboardMeta }) {
     const id = phase.id;
     source.current?.close();
     setPhase({ kind: 'cancelling' });
-    const r = await fetch(`./api/cohorts/${encodeURIComponent(id)}`, { method: 'DELETE' });
+    const status = await cancelRun(id);
     if (current.current !== id) return;
     current.current = null;
-    setPhase(r.ok ? { kind: 'cancelled' } : { kind: 'error', message: `cancel failed: HTTP ${r.status}` });
+    setPhase(
+      status < 300 ? { kind: 'cancelled' } : { kind: 'error', message: `cancel failed: HTTP ${status}` },
+    );
   };
 
   return (

@@ -9,6 +9,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { save, svgToPng } from './download.js';
 import { OKABE_ITO } from './plot-spec.js';
+import { cancelRun, followRun } from './run-events.js';
 import { formatTick, linearTicks } from './svg.js';
 
 interface FactorChoice {
@@ -423,32 +424,11 @@ export function SensitivityView(props: { scenario: string }) {
       const id = res.id;
       current.current = id;
       setPhase({ kind: 'running', id, done: 0, total: points });
-      const es = new EventSource(`./api/runs/${encodeURIComponent(id)}/events`);
-      source.current = es;
-      const mine = () => current.current === id;
-      es.addEventListener('progress', (e) => {
-        const p = JSON.parse((e as MessageEvent).data) as { done: number; total: number };
-        if (mine()) setPhase((q) => (q.kind === 'running' ? { ...q, done: p.done, total: p.total } : q));
-      });
-      es.addEventListener('done', (e) => {
-        es.close();
-        if (mine())
-          setPhase({
-            kind: 'done',
-            study: (JSON.parse((e as MessageEvent).data) as { summary: StudyJson }).summary,
-          });
-      });
-      es.addEventListener('cancelled', () => {
-        es.close();
-        if (mine()) setPhase({ kind: 'cancelled' });
-      });
-      es.addEventListener('error', (e) => {
-        const data = (e as MessageEvent).data;
-        if (typeof data === 'string') {
-          es.close();
-          if (mine())
-            setPhase({ kind: 'error', message: (JSON.parse(data) as { error: string }).error, issues: [] });
-        }
+      source.current = followRun<StudyJson>(id, () => current.current === id, {
+        progress: (done, total) => setPhase((q) => (q.kind === 'running' ? { ...q, done, total } : q)),
+        done: (study) => setPhase({ kind: 'done', study }),
+        cancelled: () => setPhase({ kind: 'cancelled' }),
+        failed: (message) => setPhase({ kind: 'error', message, issues: [] }),
       });
     } catch (e) {
       setPhase({ kind: 'error', message: e instanceof Error ? e.message : String(e), issues: [] });
@@ -460,13 +440,13 @@ export function SensitivityView(props: { scenario: string }) {
     const id = phase.id;
     source.current?.close();
     setPhase({ kind: 'cancelling' });
-    const r = await fetch(`./api/runs/${encodeURIComponent(id)}`, { method: 'DELETE' });
+    const status = await cancelRun(id);
     if (current.current !== id) return;
     current.current = null;
     setPhase(
-      r.ok
+      status < 300
         ? { kind: 'cancelled' }
-        : { kind: 'error', message: `cancel failed: HTTP ${r.status}`, issues: [] },
+        : { kind: 'error', message: `cancel failed: HTTP ${status}`, issues: [] },
     );
   };
 
