@@ -828,8 +828,8 @@ export class SpatialNiche {
     this.rebuildRows();
   }
 
-  /** One Philox block from agent `id`'s stream into this.words; returns a uniform in [0, 1) from words 0-1. */
-  private draw(id: number): number {
+  /** The next Philox block of agent `id`'s stream into this.words (four 32-bit words); advances the stream. */
+  private nextBlock(id: number): Uint32Array {
     const st = this.st;
     const w = this.words;
     const b = st.block[id];
@@ -845,6 +845,12 @@ export class SpatialNiche {
       0,
     );
     st.block[id] = b + 1;
+    return w;
+  }
+
+  /** One block from agent `id`'s stream; a uniform in [0, 1) from its words 0-1. */
+  private draw(id: number): number {
+    const w = this.nextBlock(id);
     return u53(w[0], w[1]);
   }
 
@@ -1105,20 +1111,7 @@ export class SpatialNiche {
     const s = this.store;
     const st = this.st;
     const i = s.indexOf(parent);
-    const w = this.words;
-    const b = st.block[parent];
-    const lo = b % 4294967296;
-    philox4x32(
-      lo,
-      (b - lo) / 4294967296,
-      st.key[4 * parent + 2],
-      st.key[4 * parent + 3],
-      st.key[4 * parent],
-      st.key[4 * parent + 1],
-      w,
-      0,
-    );
-    st.block[parent] = b + 1;
+    const w = this.nextBlock(parent);
     const r = s.radius[i];
     let dx: number;
     let dy: number;
