@@ -454,14 +454,14 @@ export function runScenario(s: Scenario, options: RunScenarioOptions): ScenarioR
   let speculative: Piece[] | undefined;
   for (let iter = 0; iter < 50; iter++) {
     // The hinted trajectory is the current plan's up to the first month the two plans differ (`validTo`).
-    let validTo = Number.POSITIVE_INFINITY;
+    let validTo = hint ? firstPlanDifference(plan, hint) : Number.POSITIVE_INFINITY;
     let pieces: Piece[];
-    if (hint && firstPlanDifference(plan, hint) > t0 + EPS) {
-      validTo = firstPlanDifference(plan, hint);
+    if (hint && validTo > t0 + EPS) {
       speculative ??= simulateFrom(0, undefined, hint);
       pieces = speculative.filter((p) => p.time[0] >= t0 - EPS);
     } else {
       hint = undefined;
+      validTo = Number.POSITIVE_INFINITY;
       pieces = simulateFrom(t0, y0);
     }
     const all = [...kept, ...pieces];

@@ -16,7 +16,7 @@ import type { Scenario } from '../scenario/schema.js';
 import type { ColumnValues } from '../sweep/columns.js';
 import { planJob } from '../sweep/index.js';
 import type { SensitivityRequest } from '../sweep/jobs/sensitivity.js';
-import { DEFAULT_SCENARIO_FACTORS } from '../sweep/jobs/sensitivity.js';
+import { DEFAULT_COHORT_PATIENTS, DEFAULT_SCENARIO_FACTORS } from '../sweep/jobs/sensitivity.js';
 import type { SweepManifest } from '../sweep/manifest.js';
 import { studySummary } from '../sweep/sensitivity-run.js';
 import {
@@ -26,21 +26,15 @@ import {
   parseFactorArg,
   resolveFactors,
   SensitivitySpecError,
+  STUDY_DEFAULTS,
   type StudyMethod,
   type StudySpec,
 } from '../sweep/sensitivity-spec.js';
 import { type ApiIssue, HttpError } from './errors.js';
 import { type RunJob, toJson } from './runs.js';
 
-/** The CLI's defaults (src/cli/commands/sensitivity.ts; the server may not import the CLI). */
-export const SENSITIVITY_DEFAULTS = {
-  samples: 64,
-  trajectories: 10,
-  levels: 4,
-  bootstrap: 1000,
-  /** Virtual patients per design point for outputs with an aggregate (DEFAULT_COHORT_PATIENTS of the job). */
-  patients: 100,
-} as const;
+/** Study sizes by default: the CLI's (STUDY_DEFAULTS) and the job's patients per design point. */
+export const SENSITIVITY_DEFAULTS = { ...STUDY_DEFAULTS, patients: DEFAULT_COHORT_PATIENTS } as const;
 
 export interface SensitivityLimits {
   /** Largest number of design points (rows) a request may ask for. */

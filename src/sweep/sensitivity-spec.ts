@@ -24,6 +24,18 @@ import { closestNames } from '../knowledge/query.js';
 import type { Model } from '../models/ir.js';
 import type { SensitivityOutput } from '../report/sensitivity.js';
 
+/**
+ * Study sizes when a request does not give them (the CLI's and the dashboard server's): Sobol base samples n
+ * (n (d + 2) runs, a few minutes for 5 factors on a typical patient) and bootstrap replicates; Morris trajectories
+ * and grid levels (even).
+ */
+export const STUDY_DEFAULTS = {
+  samples: 64,
+  bootstrap: 1000,
+  trajectories: 10,
+  levels: 4,
+} as const;
+
 export class SensitivitySpecError extends Error {
   override name = 'SensitivitySpecError';
   constructor(

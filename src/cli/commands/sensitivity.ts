@@ -23,6 +23,7 @@ import {
   type OutputIndices,
   parseFactorArg,
   SensitivitySpecError,
+  STUDY_DEFAULTS,
   type StudyMethod,
 } from '../../sweep/sensitivity-spec.js';
 import { CliError, EXIT } from '../exit-codes.js';
@@ -68,11 +69,12 @@ interface SensitivityFlags {
 
 const collect = (v: string, acc: string[]) => [...acc, v];
 
-/** Base samples when --samples is not given: n (d + 2) runs, a few minutes for 5 factors on a typical patient. */
-const DEFAULT_SAMPLES = 64;
-const DEFAULT_TRAJECTORIES = 10;
-const DEFAULT_LEVELS = 4;
-const DEFAULT_BOOTSTRAP = 1000;
+const {
+  samples: DEFAULT_SAMPLES,
+  trajectories: DEFAULT_TRAJECTORIES,
+  levels: DEFAULT_LEVELS,
+  bootstrap: DEFAULT_BOOTSTRAP,
+} = STUDY_DEFAULTS;
 
 export function registerSensitivity(program: Command): void {
   program
