@@ -3,7 +3,11 @@
  *   dist-web/engine.js  the pure API (prepareEngine) as an ES module; the caller supplies the knowledge-base texts;
  *   dist-web/worker.js  the Web Worker (src/web/worker.ts) with the knowledge base embedded;
  *   dist-web/app.js     the dashboard page (src/web/app, preact + uPlot), with index.html and app.css (the app's
- *                       style sheet followed by uPlot's).
+ *                       style sheet followed by uPlot's);
+ *   dist-web/snapshot-worker.js  the Worker that decodes the snapshot files of a CLI spatial run (apache-arrow),
+ *                       created by the Spatial tab only when a run is opened: Arrow stays out of app.js and worker.js
+ *                       without code splitting (every file is a self-contained module, so dist-web stays a plain
+ *                       static folder).
  *
  * The knowledge base is embedded as text by a virtual module (`exoniche:web-data`) that reads data/knowledge/*.yaml
  * and models/reference/*.exm at build time, rather than a generated JSON checked in beside the source: there is
@@ -111,7 +115,12 @@ export async function buildWeb(
     entryPoints: {
       engine: join(ROOT, 'src/web/engine.ts'),
       worker: join(ROOT, 'src/web/worker.ts'),
-      ...(withApp ? { app: join(ROOT, 'src/web/app/main.tsx') } : {}),
+      ...(withApp
+        ? {
+            app: join(ROOT, 'src/web/app/main.tsx'),
+            'snapshot-worker': join(ROOT, 'src/web/app/snapshot-worker.ts'),
+          }
+        : {}),
     },
     jsx: 'automatic',
     jsxImportSource: 'preact',

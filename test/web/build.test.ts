@@ -20,12 +20,13 @@ describe('build-web', () => {
       'app.js',
       'engine.js',
       'index.html',
+      'snapshot-worker.js',
       'worker.js',
     ]);
     const worker = readFileSync(join(dir, 'worker.js'), 'utf8');
     const engine = readFileSync(join(dir, 'engine.js'), 'utf8');
     const app = readFileSync(join(dir, 'app.js'), 'utf8');
-    for (const text of [engine, worker, app]) {
+    for (const text of [engine, worker, app, readFileSync(join(dir, 'snapshot-worker.js'), 'utf8')]) {
       expect(text).not.toMatch(/["']node:/);
       expect(text).not.toMatch(/\brequire\(/);
     }
@@ -39,6 +40,12 @@ describe('build-web', () => {
     expect(html).toContain('href="./app.css"');
     expect(readFileSync(join(dir, 'app.css'), 'utf8')).toContain('.uplot');
     expect(app).not.toContain('hahnel2020.patient01');
+    // Arrow (the snapshot decoder) only in the snapshot Worker, which the Spatial tab creates when a run is opened.
+    const snapWorker = readFileSync(join(dir, 'snapshot-worker.js'), 'utf8');
+    expect(snapWorker).toContain('exoniche-agents');
+    expect(snapWorker).toMatch(/RecordBatch/);
+    for (const text of [app, worker, engine]) expect(text).not.toMatch(/RecordBatch/);
+    expect(app).toContain('snapshot-worker.js');
     // Engine and worker only, on request.
     const only = await buildWeb({ outdir: join(dir, 'engine-only'), app: false });
     expect(only.files.map((f) => f.path.split('/').pop()).sort()).toEqual(['engine.js', 'worker.js']);

@@ -4,10 +4,11 @@
  * scenario and check that the plot holds data, move a slider (slider -> redraw time logged), switch an exosome
  * channel off on the crosstalk map and see the result change, get an inline error from the scenario form, open a
  * shareable link, run a virtual experiment, start and cancel a small cohort, run a tiny sensitivity study to its
- * bar chart, and run a spatial preset in WebGL2 (pixels read back, time slider). With SCREENSHOTS=1 it saves a screenshot of each main view to docs/screenshots/. Skips with a note when Chromium is missing (a failure with
+ * bar chart, run a spatial preset in WebGL2 (pixels read back, time slider), and open the snapshot folder of a
+ * small 3D spatial run written here with the library (z-slice slider, a bad file refused). With SCREENSHOTS=1 it saves a screenshot of each main view to docs/screenshots/. Skips with a note when Chromium is missing (a failure with
  * CI=true), like test/web/browser.test.ts.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -36,6 +37,14 @@ interface SpatialProbe {
   drawMs: number;
   workerMs: number;
   webgl2: boolean;
+  loads: number;
+  agents: number;
+  layer: number;
+  layers: number;
+  agentsLoaded: number;
+  voxels: number;
+  decodeMs: number;
+  loadError: string;
 }
 
 /** The WebGL2 calls the pixel read-back uses. */
@@ -414,6 +423,143 @@ describe.skipIf(!HAVE)('dashboard end to end in headless Chromium', () => {
       await expect.poll(async () => (await sp()).runs, { timeout: 30_000 }).toBe(first.runs + 1);
       await shot('spatial');
     }
+  }, 60_000);
+
+  it('Spatial tab: opens the snapshot folder of a 3D run, slices it in z, refuses a file that is not a snapshot', async () => {
+    const t0 = performance.now();
+    // A small 3D run written as `exoniche spatial` writes it: 100 x 60 x 80 um, 20 um voxels (5 x 3 x 4), 3 snapshots.
+    const { loadKnowledgeBase } = await import('../../src/knowledge/load.js');
+    const { SpatialNiche } = await import('../../src/spatial/model.js');
+    const { agentSnapshot, fieldSnapshot } = await import('../../src/spatial/snapshot.js');
+    const sim = new SpatialNiche(loadKnowledgeBase(), {
+      dims: 3,
+      domain: { lo: [0, 0, 0], hi: [100, 60, 80] },
+      voxel: 20,
+      seed: 7,
+      dtDiffusion: 0.1,
+      dtMechanics: 0.1,
+      dtPhenotype: 6,
+      lscCapacity: 100,
+      oxygen: { boundary: 32 },
+    });
+    sim.addCell({ type: 'endo', x: 80, y: 30, z: 30 });
+    for (let k = 0; k < 12; k++)
+      sim.addCell({ type: 'lsc', x: 10 + 7 * k, y: 30, z: 4 + 6.5 * k, quiescent: k % 2 === 0 });
+    const runDir = join(dir, 'spatial-run');
+    mkdirSync(join(runDir, 'snapshots'), { recursive: true });
+    const stamp = (t: number) => String(Math.round(t)).padStart(7, '0');
+    let written = 0;
+    for (let k = 0; k < 3; k++) {
+      if (k > 0) sim.run(6);
+      written += sim.agentColumns().id.length;
+      writeFileSync(join(runDir, `snapshots/agents-${stamp(sim.time)}.arrow`), agentSnapshot(sim));
+      writeFileSync(join(runDir, `snapshots/fields-${stamp(sim.time)}.bin`), fieldSnapshot(sim));
+    }
+    writeFileSync(join(runDir, 'checkpoint.bin'), 'EXNCKP01 (not read)');
+    writeFileSync(join(runDir, 'summary.json'), JSON.stringify({ name: 'e2e-3d', counts: sim.counts() }));
+    writeFileSync(
+      join(runDir, 'manifest.json'),
+      JSON.stringify({ tool: 'exoniche', version: '0.1.0', seed: 7, settings: { optionsHash: 'e2e0hash' } }),
+    );
+    const zs = Array.from(sim.agentColumns().z);
+    const inLayer = (k: number) =>
+      zs.filter((z) => Math.min(3, Math.max(0, Math.floor(z / 20))) === k).length;
+
+    await openTab('Spatial');
+    type W = { __exonicheSpatial: SpatialProbe };
+    const sp = () => page.evaluate(() => (globalThis as unknown as W).__exonicheSpatial);
+    const loads = (await sp())?.loads ?? 0;
+    await page.getByTestId('spatial-open-folder').setInputFiles(runDir);
+    await expect.poll(async () => (await sp()).loads, { timeout: 30_000 }).toBe(loads + 1);
+    let s = await sp();
+    expect(s.loadError).toBe('');
+    if (s.webgl2) expect(s.draws).toBeGreaterThan(0);
+    expect(s.frames).toBe(3);
+    expect(s.frame).toBe(2);
+    expect(s.time).toBe(12);
+    expect(s.layers).toBe(4);
+    expect(s.voxels).toBe(60);
+    expect(s.agentsLoaded).toBe(written);
+    // The middle layer first (floor(4 / 2) = 2): the agents whose centre is in z [40, 60) um.
+    expect(s.layer).toBe(2);
+    expect(s.agents).toBe(inLayer(2));
+    const info = await page.getByTestId('spatial-run-info').textContent();
+    expect(info).toMatch(/e2e-3d/);
+    expect(info).toMatch(/3D, 100 × 60 × 80 µm, 5 × 3 × 4 voxels/);
+    expect(info).toMatch(new RegExp(`3 time points, ${written} agents`));
+    expect(info).toMatch(/seed7/);
+    expect(info).toMatch(/e2e0hash/);
+    expect(info).toMatch(/1 passed over/);
+    // The z-slice slider to layer 0, the time slider to frame 0.
+    await page.getByTestId('spatial-layer').fill('0');
+    await expect.poll(async () => (await sp()).layer).toBe(0);
+    expect((await sp()).agents).toBe(inLayer(0));
+    expect(await page.getByTestId('spatial-layer-label').textContent()).toMatch(/^layer 1 of 4, z 0–20 µm/);
+    await page.getByTestId('spatial-time').fill('0');
+    await expect.poll(async () => (await sp()).frame).toBe(0);
+    expect((await sp()).time).toBe(0);
+    if (SHOTS) {
+      // For the picture: a 3D K562 cluster (CML cells) consuming oxygen beside LSCs and a vessel of endothelial
+      // cells, 300 x 200 x 160 um in 10 um voxels, 2 h with a snapshot every 30 min; the middle z-slice, CML fields.
+      const big = new SpatialNiche(loadKnowledgeBase(), {
+        dims: 3,
+        domain: { lo: [0, 0, 0], hi: [300, 200, 160] },
+        voxel: 10,
+        seed: 11,
+        dtDiffusion: 0.1,
+        dtMechanics: 0.1,
+        dtPhenotype: 6,
+        lscCapacity: 200,
+        oxygen: { boundary: 32 },
+      });
+      for (let k = 0; k < 8; k++) big.addCell({ type: 'endo', x: 240, y: 30 + 20 * k, z: 80 });
+      for (let i = 0; i < 5; i++)
+        for (let j = 0; j < 5; j++)
+          for (let k = 0; k < 5; k++)
+            big.addCell({ type: 'cml', x: 60 + 16 * i, y: 60 + 16 * j, z: 48 + 16 * k });
+      for (let k = 0; k < 20; k++)
+        big.addCell({
+          type: 'lsc',
+          x: 160 + (k % 5) * 12,
+          y: 40 + 30 * Math.floor(k / 5),
+          z: 60 + (k % 4) * 14,
+          quiescent: k % 3 !== 0,
+        });
+      const bigDir = join(dir, 'spatial-niche-3d');
+      mkdirSync(join(bigDir, 'snapshots'), { recursive: true });
+      for (let k = 0; k <= 4; k++) {
+        if (k > 0) big.run(30);
+        writeFileSync(join(bigDir, `snapshots/agents-${stamp(big.time)}.arrow`), agentSnapshot(big));
+        writeFileSync(join(bigDir, `snapshots/fields-${stamp(big.time)}.bin`), fieldSnapshot(big));
+      }
+      writeFileSync(join(bigDir, 'summary.json'), JSON.stringify({ name: 'niche-3d', counts: big.counts() }));
+      await page.getByTestId('spatial-open-folder').setInputFiles(bigDir);
+      await expect.poll(async () => (await sp()).loads, { timeout: 30_000 }).toBe(loads + 2);
+      await page.getByLabel('field', { exact: true }).selectOption({ label: 'oxygen (mmHg)' });
+      await page.getByTestId('spatial-layer').fill('8');
+      await shot('spatial-run');
+      await page.getByTestId('spatial-open-folder').setInputFiles(runDir);
+      await expect.poll(async () => (await sp()).loads, { timeout: 30_000 }).toBe(loads + 3);
+    }
+    // A file that is not a snapshot: a message naming it, and the run shown stays as it was.
+    const draws = (await sp()).draws;
+    writeFileSync(join(dir, 'notes.txt'), 'not a snapshot');
+    await page
+      .getByTestId('spatial-open-files')
+      .setInputFiles([join(runDir, 'snapshots/agents-0000000.arrow'), join(dir, 'notes.txt')]);
+    await expect
+      .poll(async () => (await sp()).loadError, { timeout: 30_000 })
+      .toMatch(/^notes\.txt: not a snapshot/);
+    expect(await page.getByTestId('spatial-error').textContent()).toMatch(
+      /Cannot open the run: notes\.txt: not a snapshot/,
+    );
+    s = await sp();
+    expect(s.loads).toBe(loads + (SHOTS ? 3 : 1));
+    expect(s.frames).toBe(3);
+    expect(s.draws).toBe(draws);
+    console.log(
+      `e2e spatial run: 3D folder, 3 snapshots decoded in the snapshot worker in ${s.decodeMs.toFixed(0)} ms; step ${(performance.now() - t0).toFixed(0)} ms`,
+    );
   }, 60_000);
 
   it('raised no page errors', () => {

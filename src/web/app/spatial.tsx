@@ -5,11 +5,18 @@
  * agents as point sprites coloured by type (Okabe-Ito), quiescent LSCs as rings and cycling LSCs with a white
  * centre. A time slider and play/pause walk the frames; the frame exports as PNG (heat map, colour bar, legend and
  * time composed on a 2D canvas) and its agents as CSV.
+ *
+ * "Open run…" shows the snapshots of an `exoniche spatial` run instead (a folder, picked files or a drop; decoded in
+ * the snapshot Worker, snapshot-open.ts): the same drawing, slider and exports, with the run's facts
+ * (summary.json, manifest.json) and, for a 3D run, a z-slice slider: the field's voxel layer k and the agents whose
+ * centre lies in that layer's slab (snapshot-files.ts sliceRun).
  */
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { PRESET_INFO, type SpatialRun } from '../spatial-info.js';
 import type { EngineClient } from './client.js';
 import { save } from './download.js';
+import { type LoadedRun, sliceRanges, sliceRun } from './snapshot-files.js';
+import { type PickedFile, pickedFromDrop, pickedFromInput, SnapshotOpener } from './snapshot-open.js';
 import {
   CELL_COLOURS,
   CELL_LABELS,
@@ -34,6 +41,16 @@ export interface SpatialProbe {
   drawMs: number;
   workerMs: number;
   webgl2: boolean;
+  /** Runs opened from files, the agents drawn in the frame shown, the z-slice (layer of layers). */
+  loads: number;
+  agents: number;
+  layer: number;
+  layers: number;
+  /** The opened run: agents over all frames, voxels per frame, decode time in the Worker (ms), last error. */
+  agentsLoaded: number;
+  voxels: number;
+  decodeMs: number;
+  loadError: string;
 }
 
 declare global {
@@ -59,6 +76,7 @@ uniform vec2 u_range;
 out vec4 colour;
 void main() {
   float v = texture(u_field, v_uv).r;
+  if (isnan(v)) { colour = vec4(0.85, 0.85, 0.85, 1.0); return; } // no field snapshot at this time
   float t = clamp((v - u_range.x) / (u_range.y - u_range.x), 0.0, 1.0);
   colour = texture(u_lut, vec2(t * (255.0 / 256.0) + 0.5 / 256.0, 0.5));
 }`;
@@ -232,6 +250,7 @@ async function composePng(
   run: SpatialRun,
   k: number,
   range: readonly [number, number],
+  caption: string,
 ): Promise<Blob> {
   const pad = 16;
   const W = canvas.width;
@@ -278,7 +297,7 @@ async function composePng(
   }
   y += 24;
   c.fillText(
-    `${run.experiment} preset ${run.preset}, t = ${hours(run.frames[k].time)}; LSC ring = quiescent, white centre = cycling`,
+    `${caption}, t = ${hours(run.frames[k].time)}; LSC ring = quiescent, white centre = cycling`,
     pad,
     y,
   );
@@ -287,19 +306,87 @@ async function composePng(
   );
 }
 
+/** Domain extent (um) as "w × h" or "w × h × d". */
+const extent = (r: LoadedRun) => {
+  const g = r.grid;
+  const parts = [g.nx * g.dx, g.ny * g.dy, ...(r.dims === 3 ? [g.nz * g.dz] : [])];
+  return `${parts.map((v) => fmtNum(v)).join(' × ')} µm`;
+};
+
+/** The facts of an opened run (run folder, summary.json, manifest.json) as a definition list. */
+function RunInfo(props: { run: LoadedRun; layer: number; shown: number }) {
+  const r = props.run;
+  const g = r.grid;
+  const f = r.facts;
+  const rows: [string, string][] = [
+    ['run', r.name],
+    [
+      'domain',
+      `${r.dims}D, ${extent(r)}${g.fromFields ? `, ${g.nx} × ${g.ny}${r.dims === 3 ? ` × ${g.nz}` : ''} voxels of ${fmtNum(g.dx)} µm` : ' (agents’ extent: no field snapshot)'}`,
+    ],
+    [
+      'loaded',
+      `${r.frames.length} time points, ${r.agentCount.toLocaleString('en')} agents, ${(r.voxelCount * r.fields.length).toLocaleString('en')} voxel values per time (${r.fields.length} fields); decoded in ${r.ms.toFixed(0)} ms`,
+    ],
+    ['files', `${r.read.length} read${r.ignored.length ? `, ${r.ignored.length} passed over` : ''}`],
+  ];
+  if (r.dims === 3)
+    rows.push([
+      'z-slice',
+      `layer ${props.layer + 1} of ${g.nz}: z in [${fmtNum(g.z0 + props.layer * g.dz)}, ${fmtNum(g.z0 + (props.layer + 1) * g.dz)}) µm, ${props.shown} agents with their centre in this slab`,
+    ]);
+  if (f.version) rows.push(['version', `exoniche ${f.version}`]);
+  if (f.seed !== undefined) rows.push(['seed', String(f.seed)]);
+  if (f.optionsHash) rows.push(['options hash', f.optionsHash]);
+  if (f.parameterHash) rows.push(['parameter hash', f.parameterHash]);
+  if (f.input) rows.push(['input', f.input]);
+  if (f.createdAt) rows.push(['created', f.createdAt]);
+  if (f.durationMin !== undefined)
+    rows.push([
+      'duration',
+      `${hours(f.durationMin)}${f.snapshotEveryMin ? `, a snapshot every ${hours(f.snapshotEveryMin)}` : ''}`,
+    ]);
+  if (f.counts)
+    rows.push([
+      'cells at the end',
+      Object.entries(f.counts)
+        .filter(([, n]) => n > 0)
+        .map(([k, n]) => `${k} ${n}`)
+        .join(', '),
+    ]);
+  return (
+    <dl class="spatial-run-info meta" data-testid="spatial-run-info">
+      {rows.map(([k, v]) => (
+        <div key={k} style={{ display: 'flex', gap: '0.5em' }}>
+          <dt style={{ fontWeight: 'bold' }}>{k}</dt>
+          <dd style={{ margin: 0 }}>{v}</dd>
+        </div>
+      ))}
+    </dl>
+  );
+}
+
+/** `webkitdirectory` is not in preact's input attributes (a boolean DOM property: true, not ''). */
+const DIRECTORY = { webkitdirectory: true } as Record<string, boolean>;
+
 export function SpatialView(props: { client: EngineClient }) {
   const [preset, setPreset] = useState(PRESET_INFO[0].id);
   const info = PRESET_INFO.find((p) => p.id === preset) ?? PRESET_INFO[0];
   const [field, setField] = useState(info.field);
   const [steps, setSteps] = useState(info.steps);
-  const [run, setRun] = useState<SpatialRun | null>(null);
+  const [presetRun, setPresetRun] = useState<SpatialRun | null>(null);
+  const [loaded, setLoaded] = useState<LoadedRun | null>(null);
+  const [loadedField, setLoadedField] = useState(0);
+  const [layer, setLayer] = useState(0);
   const [frame, setFrame] = useState(0);
   const [playing, setPlaying] = useState(false);
   const [busy, setBusy] = useState(false);
+  const [opening, setOpening] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [glError, setGlError] = useState<string | null>(null);
   const canvas = useRef<HTMLCanvasElement>(null);
   const renderer = useRef<SpatialGl | null>(null);
+  const opener = useRef<SnapshotOpener | null>(null);
   const probe = (window.__exonicheSpatial ??= {
     runs: 0,
     frames: 0,
@@ -309,7 +396,23 @@ export function SpatialView(props: { client: EngineClient }) {
     drawMs: 0,
     workerMs: 0,
     webgl2: false,
+    loads: 0,
+    agents: 0,
+    layer: 0,
+    layers: 1,
+    agentsLoaded: 0,
+    voxels: 0,
+    decodeMs: 0,
+    loadError: '',
   });
+  useEffect(() => () => opener.current?.terminate(), []);
+
+  // An opened run is shown as the renderer's SpatialRun for the field and z-slice chosen.
+  const sliced = useMemo(
+    () => (loaded ? sliceRun(loaded, loadedField, Math.min(layer, loaded.grid.nz - 1)) : null),
+    [loaded, loadedField, layer],
+  );
+  const run = sliced ?? presetRun;
 
   const start = async (p = preset, fieldName = field, n = steps) => {
     setBusy(true);
@@ -323,11 +426,14 @@ export function SpatialView(props: { client: EngineClient }) {
         every: Math.max(1, Math.round(n / 30)),
         field: fieldName,
       });
-      setRun(r);
+      setLoaded(null);
+      setPresetRun(r);
       setFrame(r.frames.length - 1);
       probe.runs++;
       probe.frames = r.frames.length;
       probe.workerMs = r.ms;
+      probe.layers = 1;
+      probe.layer = 0;
     } catch (e) {
       setError(e instanceof Error ? e.message : String(e));
     } finally {
@@ -335,9 +441,45 @@ export function SpatialView(props: { client: EngineClient }) {
     }
   };
 
+  /** Opens picked or dropped files; on any error nothing of them is shown (the view keeps what it had). */
+  const open = async (files: PickedFile[], mode: 'folder' | 'files') => {
+    if (files.length === 0) return;
+    setOpening(true);
+    setPlaying(false);
+    setError(null);
+    try {
+      opener.current ??= new SnapshotOpener();
+      const r = await opener.current.open(files, mode);
+      const k = r.fields.findIndex((f) => f.name === field);
+      setLoaded(r);
+      setLoadedField(Math.max(0, k));
+      setLayer(Math.floor(r.grid.nz / 2));
+      setFrame(r.frames.length - 1);
+      probe.loads++;
+      probe.frames = r.frames.length;
+      probe.layers = r.grid.nz;
+      probe.agentsLoaded = r.agentCount;
+      probe.voxels = r.voxelCount;
+      probe.decodeMs = r.ms;
+      probe.loadError = '';
+    } catch (e) {
+      const msg = e instanceof Error ? e.message : String(e);
+      probe.loadError = msg;
+      setError(`Cannot open the run: ${msg}`);
+    } finally {
+      setOpening(false);
+    }
+  };
+
   const [perFrame, setPerFrame] = useState(false);
   const range = run
-    ? fieldScale(perFrame && run.frames[frame] ? [run.frames[frame]] : run.frames)
+    ? fieldScale(
+        perFrame && run.frames[frame]
+          ? [run.frames[frame]]
+          : loaded
+            ? sliceRanges(loaded, loadedField)
+            : run.frames,
+      )
     : ([0, 1] as const);
   const domain = run ? { w: run.grid.nx * run.grid.dx, h: run.grid.ny * run.grid.dy } : { w: 800, h: 400 };
   // At most 720 x 460 CSS px, the domain's aspect kept (the colour bar and controls stay on screen).
@@ -363,16 +505,20 @@ export function SpatialView(props: { client: EngineClient }) {
   });
 
   useEffect(() => {
-    const r = renderer.current;
     const c = canvas.current;
-    if (!r || !c || !run?.frames[frame]) return;
+    const f = run?.frames[frame];
+    if (!run || !f) return;
+    probe.frame = frame;
+    probe.time = f.time;
+    probe.agents = f.x.length;
+    probe.layer = loaded ? Math.min(layer, loaded.grid.nz - 1) : 0;
+    const r = renderer.current;
+    if (!r || !c) return;
     const dpr = window.devicePixelRatio || 1;
     c.width = Math.round(cssW * dpr);
     c.height = Math.round(cssH * dpr);
     probe.drawMs = r.draw(run, frame, range);
     probe.draws++;
-    probe.frame = frame;
-    probe.time = run.frames[frame].time;
   }, [run, frame, cssW, cssH, perFrame]);
 
   useEffect(() => {
@@ -393,6 +539,13 @@ export function SpatialView(props: { client: EngineClient }) {
   const counts = current
     ? run.cellTypes.map((t, i) => ({ t, n: current.type.reduce((a, v) => a + (v === i ? 1 : 0), 0) }))
     : [];
+  const shownLayer = loaded ? Math.min(layer, loaded.grid.nz - 1) : 0;
+  const slab = loaded && loaded.dims === 3 ? `-z${shownLayer}` : '';
+  const caption = loaded
+    ? `${loaded.name} (exoniche spatial run${loaded.dims === 3 ? `, z-slice ${shownLayer + 1} of ${loaded.grid.nz}: z ${fmtNum(loaded.grid.z0 + shownLayer * loaded.grid.dz)}-${fmtNum(loaded.grid.z0 + (shownLayer + 1) * loaded.grid.dz)} µm` : ''})`
+    : run
+      ? `${run.experiment} preset ${run.preset}`
+      : '';
 
   return (
     <div class="spatial">
@@ -413,7 +566,8 @@ export function SpatialView(props: { client: EngineClient }) {
             setPreset(p.id);
             setField(p.field);
             setSteps(p.steps);
-            setRun(null);
+            setPresetRun(null);
+            setLoaded(null);
           }}
         >
           {PRESET_INFO.map((p) => (
@@ -423,21 +577,37 @@ export function SpatialView(props: { client: EngineClient }) {
           ))}
         </select>
         <label for="spatial-field">field</label>
-        <select
-          id="spatial-field"
-          value={field}
-          onChange={(e) => {
-            const name = (e.target as HTMLSelectElement).value;
-            setField(name);
-            if (run) void start(preset, name, steps);
-          }}
-        >
-          {info.fields.map((f) => (
-            <option key={f} value={f}>
-              {f}
-            </option>
-          ))}
-        </select>
+        {loaded ? (
+          <select
+            id="spatial-field"
+            value={String(loadedField)}
+            disabled={loaded.fields.length === 0}
+            onChange={(e) => setLoadedField(Number((e.target as HTMLSelectElement).value))}
+          >
+            {loaded.fields.length === 0 ? <option value="0">no field snapshot</option> : null}
+            {loaded.fields.map((f, i) => (
+              <option key={f.name} value={String(i)}>
+                {f.name} ({f.unit})
+              </option>
+            ))}
+          </select>
+        ) : (
+          <select
+            id="spatial-field"
+            value={field}
+            onChange={(e) => {
+              const name = (e.target as HTMLSelectElement).value;
+              setField(name);
+              if (presetRun) void start(preset, name, steps);
+            }}
+          >
+            {info.fields.map((f) => (
+              <option key={f} value={f}>
+                {f}
+              </option>
+            ))}
+          </select>
+        )}
         <label for="spatial-steps">steps of 6 min</label>
         <input
           id="spatial-steps"
@@ -460,11 +630,79 @@ export function SpatialView(props: { client: EngineClient }) {
           {busy ? 'running…' : 'Run'}
         </button>
       </form>
-      <p class="meta">
-        {info.description} Experiment {info.experiment} on the Experiments tab judges the full set-up.
-      </p>
+      <div class="spatial-controls spatial-open" aria-busy={opening}>
+        <span>Open run…</span>
+        <label>
+          folder{' '}
+          <input
+            type="file"
+            multiple
+            {...DIRECTORY}
+            data-testid="spatial-open-folder"
+            aria-label="open a run folder"
+            disabled={opening}
+            onChange={(e) => {
+              const el = e.target as HTMLInputElement;
+              void open(pickedFromInput(el.files), 'folder').finally(() => {
+                el.value = '';
+              });
+            }}
+          />
+        </label>
+        <label>
+          snapshot files{' '}
+          <input
+            type="file"
+            multiple
+            accept=".arrow,.bin,.json"
+            data-testid="spatial-open-files"
+            aria-label="open snapshot files"
+            disabled={opening}
+            onChange={(e) => {
+              const el = e.target as HTMLInputElement;
+              void open(pickedFromInput(el.files), 'files').finally(() => {
+                el.value = '';
+              });
+            }}
+          />
+        </label>
+        <small>
+          {opening
+            ? 'decoding…'
+            : 'the output folder of exoniche spatial, or agents-*.arrow / fields-*.bin files; or drop them on the picture'}
+        </small>
+      </div>
+      {loaded ? (
+        <RunInfo run={loaded} layer={shownLayer} shown={current?.x.length ?? 0} />
+      ) : (
+        <p class="meta">
+          {info.description} Experiment {info.experiment} on the Experiments tab judges the full set-up.
+        </p>
+      )}
+      {loaded && loaded.dims === 3 ? (
+        <div class="spatial-controls">
+          <label for="spatial-layer">z-slice</label>
+          <input
+            id="spatial-layer"
+            type="range"
+            min={0}
+            max={loaded.grid.nz - 1}
+            step={1}
+            value={shownLayer}
+            data-testid="spatial-layer"
+            aria-valuetext={`layer ${shownLayer + 1} of ${loaded.grid.nz}`}
+            onInput={(e) => setLayer(Number((e.target as HTMLInputElement).value))}
+          />
+          <output data-testid="spatial-layer-label">
+            layer {shownLayer + 1} of {loaded.grid.nz}, z{' '}
+            {fmtNum(loaded.grid.z0 + shownLayer * loaded.grid.dz)}–
+            {fmtNum(loaded.grid.z0 + (shownLayer + 1) * loaded.grid.dz)} µm (of{' '}
+            {fmtNum(loaded.grid.nz * loaded.grid.dz)} µm)
+          </output>
+        </div>
+      ) : null}
       {error ? (
-        <p class="error" role="alert">
+        <p class="error" role="alert" data-testid="spatial-error">
           {error}
         </p>
       ) : null}
@@ -473,7 +711,19 @@ export function SpatialView(props: { client: EngineClient }) {
           {glError}
         </p>
       ) : null}
-      <figure class="spatial-figure" data-testid="spatial-figure">
+      <figure
+        class="spatial-figure"
+        data-testid="spatial-figure"
+        onDragOver={(e) => {
+          e.preventDefault();
+          if (e.dataTransfer) e.dataTransfer.dropEffect = 'copy';
+        }}
+        onDrop={(e) => {
+          e.preventDefault();
+          const dt = e.dataTransfer;
+          if (dt) void pickedFromDrop(dt).then((p) => open(p.files, p.mode));
+        }}
+      >
         <canvas
           ref={canvas}
           style={{ width: `${cssW}px`, height: `${cssH}px`, display: glError ? 'none' : 'block' }}
@@ -481,7 +731,7 @@ export function SpatialView(props: { client: EngineClient }) {
           aria-label={
             current && run
               ? `${run.field.name} heat map with ${current.x.length} cells at ${hours(current.time)}`
-              : 'spatial frame (run a preset)'
+              : 'spatial frame (run a preset or open a run)'
           }
           data-testid="spatial-canvas"
         />
@@ -496,6 +746,7 @@ export function SpatialView(props: { client: EngineClient }) {
               <span>{fmtNum(range[0])}</span>
               <span>
                 {run.field.name} ({run.field.unit}), scale over {perFrame ? 'this frame' : 'all frames'}
+                {loaded?.dims === 3 ? ' (whole volume)' : ''}
               </span>
               <span>{fmtNum(range[1])}</span>
             </div>
@@ -526,6 +777,9 @@ export function SpatialView(props: { client: EngineClient }) {
               </svg>{' '}
               cycling LSC (white centre)
             </li>
+            {loaded && current && Number.isNaN(current.fieldRange[0]) ? (
+              <li>grey: no field snapshot at this time</li>
+            ) : null}
           </ul>
         </figcaption>
       </figure>
@@ -565,8 +819,8 @@ export function SpatialView(props: { client: EngineClient }) {
             onClick={async () => {
               if (canvas.current)
                 save(
-                  `spatial-${run.preset}-${run.field.name}-${Math.round(current.time)}min.png`,
-                  await composePng(canvas.current, run, frame, range),
+                  `spatial-${run.preset}-${run.field.name}${slab}-${Math.round(current.time)}min.png`,
+                  await composePng(canvas.current, run, frame, range, caption),
                 );
             }}
           >
@@ -576,7 +830,7 @@ export function SpatialView(props: { client: EngineClient }) {
             type="button"
             onClick={() =>
               save(
-                `spatial-${run.preset}-agents-${Math.round(current.time)}min.csv`,
+                `spatial-${run.preset}-agents${slab}-${Math.round(current.time)}min.csv`,
                 frameCsv(run, frame),
                 'text/csv',
               )
@@ -585,8 +839,10 @@ export function SpatialView(props: { client: EngineClient }) {
             Save agents as CSV
           </button>
           <small>
-            worker {run.ms.toFixed(0)} ms ({run.msPerStep.toFixed(1)} ms per 6-min step); frame drawn in{' '}
-            {probe.drawMs.toFixed(1)} ms
+            {loaded
+              ? `decoded in the snapshot worker in ${loaded.ms.toFixed(0)} ms; `
+              : `worker ${run.ms.toFixed(0)} ms (${run.msPerStep.toFixed(1)} ms per 6-min step); `}
+            frame drawn in {probe.drawMs.toFixed(1)} ms
           </small>
         </div>
       ) : null}
