@@ -402,7 +402,10 @@ export const VE6: Experiment = {
     `${HUVEC_MAPPING} IL-8 and VCAM1 read at 24 h, the network at the plateau. Curcumin exosomes = option ` +
     'curcumin 1.0 (pro-angiogenic protein cargo depleted, miR-21 added). crosstalk.vcam1_direction = +1, the sign ' +
     'of this study (default 0; conflict with VE-5). In vivo: the full marrow model of patient 1, untreated, ' +
-    'with and without curcumin reprogramming, vascular density at 3 months.',
+    'with and without curcumin reprogramming, vascular density at 3 months. RhoB = endothelial state rhob_endo ' +
+    '(relaxes at niche.activation.rate to 1/(1 + niche.ch.mir21.emax_rhob x the D1 saturation)); EC motility = ' +
+    'motility_endo = 1 - niche.endothelium.motility_rhob_gain x (1 - rhob_endo), both read at 24 h; they feed back ' +
+    'into nothing.',
   expectations: [
     {
       id: 'il8',
@@ -450,13 +453,17 @@ export const VE6: Experiment = {
       evidence: 'V',
     },
     {
+      id: 'rhob',
+      statement: 'RhoB down with curcumin exosomes (miR-21)',
+      measure: 'rhob_endo, curcumin exosomes / control exosomes, 24 h',
+      criterion: { kind: 'decrease' },
+      evidence: 'V',
+    },
+    {
       id: 'rhob_motility',
-      statement: 'RhoB down and EC motility down (miR-21)',
-      measure: '-',
-      criterion: {
-        kind: 'notReproducible',
-        reason: 'the model has no RhoB or endothelial motility state (miR-21 acts on vascular density only)',
-      },
+      statement: 'EC motility down with curcumin exosomes (miR-21, through RhoB)',
+      measure: 'motility_endo, curcumin exosomes / control exosomes, 24 h',
+      criterion: { kind: 'decrease' },
       evidence: 'V',
     },
   ],
@@ -465,11 +472,12 @@ export const VE6: Experiment = {
     const p = { vcam1_dir: 1 };
     const t = vascularPlateau(kb);
     const times = [DAY, t];
-    const arm = (d: number, o: NicheOptions = {}) => readAt(kb, huvec(d, o, p), times, ENDO);
+    const ids = [...ENDO, 'rhob_endo', 'motility_endo'];
+    const arm = (d: number, o: NicheOptions = {}) => readAt(kb, huvec(d, o, p), times, ids);
     const none = arm(0);
     const ctrl = arm(dose);
     const cur = arm(dose, { interventions: { curcumin: 1 } });
-    const at24 = (r: Record<string, number[]>) => Object.fromEntries(ENDO.map((k) => [k, r[k][0]]));
+    const at24 = (r: Record<string, number[]>) => Object.fromEntries(ids.map((k) => [k, r[k][0]]));
     const vivo = (o: NicheOptions) =>
       readOne(kb, { options: { tki: { kind: 'none' }, ...o } }, 3, ['vasc']).vasc;
     const vivoNone = vivo({});
@@ -492,6 +500,8 @@ export const VE6: Experiment = {
         vcam1_reversed: remaining(cur.vcam1_endo[0], ctrl.vcam1_endo[0], none.vcam1_endo[0]),
         network_vitro: ratio(cur.vasc[1], ctrl.vasc[1]),
         network_vivo: ratio(vivoCur, vivoNone),
+        rhob: ratio(cur.rhob_endo[0], ctrl.rhob_endo[0]),
+        rhob_motility: ratio(cur.motility_endo[0], ctrl.motility_endo[0]),
       },
     };
   },

@@ -60,7 +60,10 @@ const CULTURE_MAPPING =
   'compartment and niche feedbacks off), exosome pools held at the added dose (0 otherwise; the cells’ own release ' +
   "is neglected). Cell number = LSC_tot. Doses are in µg exosome protein/mL (the study's, or invitro.dose " +
   'when it was not retrieved) on the in-vitro dose scale (culture.ts addedPools: invitro.particles_per_ug, ' +
-  'uptake saturating at invitro.km), independent of the in-vivo release, clearance and uptake keys.';
+  'uptake saturating at invitro.km), independent of the in-vivo release, clearance and uptake keys. Apoptosis of ' +
+  'the untreated cells = the intrinsic apoptosis of cycling LSCs (niche.lsc.apoptosis_rate, balanced by as many ' +
+  'extra divisions so that the net growth is Hähnel’s without survival signals), divided by 1 + S, S the survival ' +
+  'signal (A1 anti-apoptosis, IL-8/CXCR1-2); read as apoptosis_lsc, the rate per cycling cell.';
 
 const VE9_DOSES = [0, 5, 10, 20] as const;
 const VE9_COLONY_DOSES = [1, 5, 10, 20, 50] as const;
@@ -77,7 +80,9 @@ export const VE9: Experiment = {
   mapping:
     `${CULTURE_MAPPING} Doses are the study's (0, 5, 10, 20 and 1-50 µg/mL, Raimondo 2015). ` +
     'Proliferation = cell number relative to the 0 µg/mL arm at each time; colony area = ' +
-    'cell number at 1 week relative to the lowest dose.',
+    'cell number at 1 week relative to the lowest dose. BCL-w, BCL-xL and survivin (lumped) = the A1 ' +
+    'anti-apoptotic protection 1 + S_a1, read as the apoptosis rate of the 0 µg/mL arm over that of the dose arm ' +
+    'at 72 h (niche.ch.autocrine.emax_survival; the same A1 signal that raises proliferation).',
   expectations: [
     ...VE9_TIMES_H.map((h) => ({
       id: `proliferation_${h}h`,
@@ -96,31 +101,35 @@ export const VE9: Experiment = {
     {
       id: 'antiapoptotic',
       statement: 'BCL-w, BCL-xL and survivin up',
-      measure: '-',
-      criterion: {
-        kind: 'notReproducible',
-        reason:
-          'the autocrine channel (A1) acts on proliferation only; the model has no apoptosis of untreated LSCs to ' +
-          'lower and no anti-apoptotic protein state',
-      },
+      measure:
+        'anti-apoptotic protection (apoptosis rate at 0 µg/mL / at the dose = 1 + S), 72 h, by dose 0-20 µg/mL',
+      criterion: { kind: 'increasingSeries' },
       evidence: 'V',
+      note: 'the A1 anti-apoptotic arm (niche.ch.autocrine.emax_survival) lumps the three proteins',
     },
   ],
   run(kb) {
     const times = VE9_TIMES_H.map((h) => h * HOUR);
-    const series = (d: number) =>
-      readAt(kb, culture(kb, { cml: addedPools(kb, d).cml }), times, ['LSC_tot']).LSC_tot;
-    const byDose = VE9_DOSES.map(series);
-    const colony = VE9_COLONY_DOSES.map((d) => series(d)[times.length - 1]);
+    const run = (d: number) =>
+      readAt(kb, culture(kb, { cml: addedPools(kb, d).cml }), times, ['LSC_tot', 'apoptosis_lsc']);
+    const runs = VE9_DOSES.map(run);
+    const byDose = runs.map((r) => r.LSC_tot);
+    const k72 = VE9_TIMES_H.indexOf(72);
+    const apoptosis = runs.map((r) => r.apoptosis_lsc[k72]);
+    const colony = VE9_COLONY_DOSES.map((d) => run(d).LSC_tot[times.length - 1]);
     const measures: Record<string, readonly number[]> = {};
     VE9_TIMES_H.forEach((h, k) => {
       measures[`proliferation_${h}h`] = byDose.map((s) => s[k] / byDose[0][k]);
     });
     measures.colony = colony.map((c) => c / colony[0]);
+    measures.antiapoptotic = apoptosis.map((a) => apoptosis[0] / a);
     return {
       arms: VE9_DOSES.map((d, i) => ({
         arm: `LAMA84 + ${d} µg/mL exosomes`,
-        readouts: Object.fromEntries(VE9_TIMES_H.map((h, k) => [`cells_${h}h`, byDose[i][k]])),
+        readouts: {
+          ...Object.fromEntries(VE9_TIMES_H.map((h, k) => [`cells_${h}h`, byDose[i][k]])),
+          apoptosis_72h: apoptosis[i],
+        },
       })),
       measures,
     };
@@ -182,7 +191,10 @@ export const VE11: Experiment = {
     `${CULTURE_MAPPING} Co-culture: BMSCs present (BMSC pool held at the added dose in every arm), ` +
     'the IL-8/CXCR1-2 feedback on and only BMSC IL-8 counted (niche.feedback.il8.bmsc_weight set to 1: no ' +
     'endothelium in the well), the VCAM1/CXCL12 feedback off. CXCR1/2 blockade = that feedback off. Adhesion / ' +
-    'retention = 1 + retention signal. Read at 72 h.',
+    'retention = 1 + retention signal. Survival = apoptosis rate of the CML cells (apoptosis_lsc) without CML ' +
+    'exosomes / with them. The autocrine channel A1 is off in every arm: the study’s benefit is that of the ' +
+    'exosome-stimulated stroma, and the direct (IL-8-independent) A1 response of CML cells to CML exosomes is ' +
+    'VE-9’s (A1 does not act on IL-8 or retention, so the other read-outs are unchanged by it). Read at 72 h.',
   expectations: [
     {
       id: 'il8_bmsc',
@@ -210,27 +222,34 @@ export const VE11: Experiment = {
     {
       id: 'survival',
       statement: 'IL-8-dependent survival of leukaemia cells (untreated)',
-      measure: '-',
-      criterion: {
-        kind: 'notReproducible',
-        reason:
-          'IL-8 acts in the model on retention (quiescence) and on protection from TKI kill; untreated LSCs have ' +
-          'no death term for IL-8 to lower',
-      },
+      measure: 'apoptosis rate of CML cells, no CML exosomes / CML exosomes (survival up: > 1), 72 h',
+      criterion: { kind: 'increase' },
       evidence: 'V',
+    },
+    {
+      id: 'survival_blockade',
+      statement: 'blocking CXCR1/2 removes the survival benefit',
+      measure: 'apoptosis rate, no CML exosomes / CML exosomes + CXCR1/2 block, 72 h',
+      criterion: { kind: 'band', target: 1, low: 0.95, high: 1.05 },
+      evidence: 'R',
+      note: '"removes" read as back within 5 % of the no-exosome arm; the reparixin details are [R]',
     },
   ],
   run(kb) {
     const pools = addedPools(kb);
-    const o: NicheOptions = { feedbacks: { 'il8-cxcr-retention': true, 'vcam1-cxcl12-retention': false } };
+    const noA1 = { 'cml-autocrine-proliferation': false } as const;
+    const o: NicheOptions = {
+      feedbacks: { 'il8-cxcr-retention': true, 'vcam1-cxcl12-retention': false },
+      channels: noA1,
+    };
     const p = { wb_il8: 1 };
-    const ids = ['il8_bmsc', 'retention', 'quiescent_fraction', 'LSC_tot'];
+    const ids = ['il8_bmsc', 'retention', 'quiescent_fraction', 'LSC_tot', 'apoptosis_lsc'];
     const t = 72 * HOUR;
     const none = readOne(kb, culture(kb, { bmsc: pools.bmsc }, o, p), t, ids);
     const exo = readOne(kb, culture(kb, { bmsc: pools.bmsc, cml: pools.cml }, o, p), t, ids);
     const blocked = readOne(
       kb,
-      culture(kb, { bmsc: pools.bmsc, cml: pools.cml }, { feedbacks: NO_NICHE_FEEDBACK }),
+      culture(kb, { bmsc: pools.bmsc, cml: pools.cml }, { feedbacks: NO_NICHE_FEEDBACK, channels: noA1 }),
       t,
       ids,
     );
@@ -244,6 +263,8 @@ export const VE11: Experiment = {
         il8_bmsc: ratio(exo.il8_bmsc, none.il8_bmsc),
         adhesion: ratio(1 + exo.retention, 1 + none.retention),
         blockade: ratio(1 + blocked.retention, 1 + none.retention),
+        survival: ratio(none.apoptosis_lsc, exo.apoptosis_lsc),
+        survival_blockade: ratio(none.apoptosis_lsc, blocked.apoptosis_lsc),
       },
     };
   },
@@ -372,8 +393,11 @@ export const VE15: Experiment = {
       criterion: { kind: 'increase' },
       evidence: 'V',
       note:
-        'without immune cells and without a TKI the model has no death of leukaemic stem cells: an inoculum cannot ' +
-        'go extinct, so engraftment is certain in both arms; the B4 channels act on quiescence and on TKI kill only',
+        'untreated leukaemic stem cells die only by their intrinsic apoptosis (niche.lsc.apoptosis_rate, slow ' +
+        'against division at hahnel2020.py): a founding cycling LSC establishes with probability 1 - d/b ' +
+        '(arm read-out establishment_per_lsc, about 0.95 at the KB values), so an inoculum of 1 % of Ky (10⁴ ' +
+        'cells) cannot go extinct and engraftment is certain in both arms; the B4 channels do not act on ' +
+        'untreated LSC apoptosis (that would reverse VE-14’s in-vitro proliferation read-out). Not tuned.',
     },
   ],
   run(kb) {
@@ -386,8 +410,13 @@ export const VE15: Experiment = {
     });
     const ids = ['LSC_tot', 'cml_bulk', 'quiescent_fraction', ...B4_MECHANISM];
     const tumour = (r: Record<string, number>) => r.LSC_tot + r.cml_bulk;
-    const none = readOne(kb, set(0, false), t, ids);
-    const exo = readOne(kb, set(dose, false), t, ids);
+    const birthDeath = ['apoptosis_lsc', 'delta_lsc', 'eff_a1'];
+    const none = readOne(kb, set(0, false), t, [...ids, ...birthDeath]);
+    const exo = readOne(kb, set(dose, false), t, [...ids, ...birthDeath]);
+    // a founding cycling LSC in an empty niche: division b = py (1 + A1) + delta, death d = delta/(1 + S);
+    // establishment probability of the linear birth-death process 1 - d/b
+    const establishment = (r: Record<string, number>) =>
+      1 - r.apoptosis_lsc / (r.py * (1 + r.eff_a1) + r.delta_lsc);
     const noneT = readOne(kb, set(0, true), t, [...ids, 'P_niche', 'tki_kill', 'tki_kill_lsc']);
     const exoT = readOne(kb, set(dose, true), t, [...ids, 'P_niche', 'tki_kill', 'tki_kill_lsc']);
     // tumour incidence: engraftment probability over keyed hybrid replicates (common random numbers across arms)
@@ -396,11 +425,21 @@ export const VE15: Experiment = {
       arms: [
         {
           arm: 'xenograft',
-          readouts: { ...withoutMechanism(none), tumour: tumour(none), incidence: inc.none },
+          readouts: {
+            ...withoutMechanism(none),
+            tumour: tumour(none),
+            incidence: inc.none,
+            establishment_per_lsc: establishment(none),
+          },
         },
         {
           arm: 'xenograft + BMSC exosomes',
-          readouts: { ...withoutMechanism(exo), tumour: tumour(exo), incidence: inc.exo },
+          readouts: {
+            ...withoutMechanism(exo),
+            tumour: tumour(exo),
+            incidence: inc.exo,
+            establishment_per_lsc: establishment(exo),
+          },
         },
         {
           arm: 'xenograft, imatinib',

@@ -122,7 +122,9 @@ export function writeLineages(
  * Loss of leukaemic progenitors (y1) and differentiated cells (y2). With BMSC-exosome protection P (B4, the effect
  * that also divides the TKI kill of LSCs) the apoptotic share s of Michor's loss rates is divided by 1 + P:
  * d (1 - s + s/(1 + P)). Zhang 2020 (Stem Cells Int 8890201): BMSC exosomes raise Bcl-2, lower caspase-3 and
- * enlarge CML xenografts in vivo. Without the channel (or with s = 0) this is Michor's d y.
+ * enlarge CML xenografts in vivo. The survival signal S of untreated leukaemic cells (A1 anti-apoptosis, Raimondo
+ * 2015; IL-8/CXCR1-2, Corrado 2014; niche-cells.ts) divides the same share: d (1 - s + s/(1 + P + S)). Without these
+ * channels (or with s = 0) this is Michor's d y.
  */
 export function writeLeukaemicLoss(w: ModelWriter, o: ResolvedOptions, protection: string): void {
   if (!o.lineages) return;
@@ -135,7 +137,9 @@ export function writeLeukaemicLoss(w: ModelWriter, o: ResolvedOptions, protectio
         'apoptotic share of leukaemic progenitor loss prevented by BMSC-exosome protection',
       )
     : '';
-  const f = protection !== '0' && s ? `*(1 - ${s} + ${s}/(1 + ${protection}))` : '';
+  // The survival signal of untreated leukaemic cells (niche-cells.ts: A1 anti-apoptosis, IL-8), written before.
+  const signals = [protection, w.has('S_surv') ? 'S_surv' : '0'].filter((x) => x !== '0');
+  const f = signals.length > 0 && s ? `*(1 - ${s} + ${s}/(1 + ${signals.join(' + ')}))` : '';
   w.reaction('y1d', 'y1', '', `d1*y1${f}`);
   w.reaction('y2d', 'y2', '', `d2*y2${f}`);
 }

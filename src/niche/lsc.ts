@@ -7,6 +7,12 @@
  *              - m/(1 + I1) Y_c Z - e_tki tkiE_c/(1 + P_c) Y_c  [- u py (1 + A) Y  into each mutant, native only]
  *   dZ/dt   =  rz - az Z + pz/(1 + I2) Y_tot Z/(Kz^2 + Y_tot^2)
  *
+ * With the exosome layer, cycling LSCs also turn over by an intrinsic apoptosis delta that survival signals S (A1
+ * anti-apoptosis, Raimondo 2015; IL-8/CXCR1-2, Corrado 2014) divide, balanced by delta extra divisions:
+ *
+ *   + delta Y_c (1 - (Y_tot + w_nl N)/Ky) - delta/(1 + S) Y_c (1 - (Y_tot + w_nl N)/Ky)
+ *
+ * which is 0 at S = 0 (Hähnel's net rate; separate reactions so that stochastic runs see the deaths).
  * Q (quiescence induction, B4 + retention), R+ (positive retention, lowers activation), P_c (protection from TKI
  * kill: B4 Bcl-2, retention, and for the sensitive native clone the resistance transfer A2/A3), A (autocrine
  * proliferation A1), I1/I2 (immune suppression) are 0 without the exosome layer, which gives Hähnel's equations
@@ -36,6 +42,8 @@ export interface LscModifiers {
   readonly immuneRecruitment: string;
   /** Occupancy of the leukaemic niche by normal stem cells (expression in cells; '0' = Hähnel). */
   readonly normalOccupancy: string;
+  /** Survival signal S dividing the intrinsic apoptosis of untreated LSCs (A1 anti-apoptosis, IL-8; '0' = none). */
+  readonly survival: string;
 }
 
 export const NO_MODIFIERS: LscModifiers = {
@@ -47,6 +55,7 @@ export const NO_MODIFIERS: LscModifiers = {
   immuneKill: '0',
   immuneRecruitment: '0',
   normalOccupancy: '0',
+  survival: '0',
 };
 
 const times1p = (x: string) => (x === '0' ? '' : `*(1 + ${x})`);
@@ -111,6 +120,12 @@ export function writeLsc(
     w.reaction('Zdeath', 'Z', '', 'az*Z');
     w.reaction('Zrecruit', '', 'Z', `pz${over1p(mods.immuneRecruitment)}*${yTot}*Z/(Kz^2 + ${yTot}^2)`);
   }
+  // Intrinsic apoptosis of cycling LSCs (exosome layer only): Hähnel's py is a net rate, so the turnover delta is
+  // added to division and to death alike, both under the niche's crowding factor; net growth is Hähnel's exactly
+  // when the survival signal S is 0, and S > 0 raises it without moving the capacity Ky.
+  const delta = o.exosomes
+    ? w.kb('delta_lsc', 'niche.lsc.apoptosis_rate', 'intrinsic apoptosis rate of cycling LSCs')
+    : '';
   const u =
     o.clones.length > 0
       ? w.kb('u_mut', 'michor2005.u', 'resistance mutation probability per LSC division')
@@ -127,7 +142,17 @@ export function writeLsc(
     const e = tki.effect.get(m);
     if (e) w.reaction(`Kill${sfx}`, Y, '', `${eTki}*${e}${over1p(prot)}*${Y}`);
     if (m !== 'native') w.reaction(`Mut${sfx}`, 'Y', Y, `${u}*${prolif}*Y`);
+    if (delta) {
+      w.reaction(`Renew${sfx}`, '', Y, `${delta}*${Y}*(1 - ${occ}/${Ky})`);
+      w.reaction(`Apop${sfx}`, Y, '', `${delta}${over1p(mods.survival)}*${Y}*(1 - ${occ}/${Ky})`);
+    }
   });
+  if (delta)
+    w.assign(
+      'apoptosis_lsc',
+      `${delta}${over1p(mods.survival)}`,
+      'apoptosis rate per cycling LSC in an empty niche (untreated)',
+    );
   return { quiescent: Xs, cycling: Ys, ...(Z ? { immune: Z } : {}), division: prolif };
 }
 

@@ -10,11 +10,18 @@
  *   cxcl12_endo* = 1 - miR-126 effect
  *   vasc*       = (1 + E1 + E3 + E4) / (1 + D1)                                  (vascular rate k_v)
  *   il8_bmsc*   = 1 + B1 + B2,   support_bmsc* = 1 + B3
+ *   rhob_endo*  = 1/(1 + emax_rhob H21),  motility_endo = 1 - g_mot (1 - rhob_endo)   (H21 = D1/emax_mir21)
+ *
+ * RhoB and motility (Taverna 2016, Oncotarget 7:30420: curcumin-exosome miR-21 lowers RhoB in HUVEC and their
+ * motility) are read-outs only: nothing reads them back (no study links them to vessels or LSCs in this model).
  *
  * Feedback on LSCs (niche cells -> LSC retention and protection; IL-8/CXCR1-2 and VCAM1/CXCL12):
  *   R_il8 = rmax_il8 I/(k_il8 + I),   I = max(wb (il8_bmsc - 1) + (1 - wb)(il8_endo - 1), 0)
  *   R_adh = rmax_adh D/(k_adh + |D|), D = (vcam1_endo + cxcl12_endo)/2 - 1      (signed: miR-126 mobilises)
  *   R = R_il8 + R_adh,  Q = B4q + R,  R+ = max(R, 0),  P = B4p + wp R+,  P_native = P + A2 + A3
+ * Survival of untreated leukaemic cells (divides their apoptosis, lsc.ts and haematopoiesis.ts):
+ *   S = A1s + S_il8,  A1s = emax_a1s H_A1 (Raimondo 2015: BCL-w, BCL-xL, survivin up),
+ *   S_il8 = fb_il8 smax_il8 I/(k_il8 + I) (Corrado 2014: IL-8-dependent survival through CXCR1/2)
  * Every deviation is 0 at baseline, so without exosomes the states stay at 1 and the LSC core is Hähnel's.
  */
 import { sumOf, type Target } from './channels.js';
@@ -35,6 +42,7 @@ export function declareNicheStates(w: ModelWriter): NicheCellSymbols {
     ['vasc', 'vascular density / tube formation (relative)'],
     ['il8_bmsc', 'BMSC IL-8 secretion (relative)'],
     ['support_bmsc', 'BMSC leukaemia-supportive state (relative)'],
+    ['rhob_endo', 'endothelial RhoB (relative)'],
   ])
     w.species(id, '1', d);
   return { bmscSupport: 'support_bmsc' };
@@ -73,14 +81,33 @@ export function writeNicheCells(
     ['vasc', `(1 + ${sumOf(eff.get('vascular+'))})/(1 + ${sumOf(eff.get('vascular-'))})`, kv],
     ['il8_bmsc', `1 + ${sumOf(eff.get('il8_bmsc+'))}`, ka],
     ['support_bmsc', `1 + ${sumOf(eff.get('bmsc_support+'))}`, ka],
+    ['rhob_endo', rhobTarget(w, eff.get('vascular-')?.[0]), ka],
   ];
   for (const [s, target, k] of targets) {
     w.reaction(`Up_${s}`, '', s, `${k}*(${target})`);
     w.reaction(`Down_${s}`, s, '', `${k}*${s}`);
   }
+  if (o.exosomes) {
+    const g = w.kb(
+      'g_mot',
+      'niche.endothelium.motility_rhob_gain',
+      'relative change of endothelial motility per relative change of RhoB',
+    );
+    w.assign('motility_endo', `1 - ${g}*(1 - rhob_endo)`, 'endothelial motility (relative to baseline)');
+  }
   const fbIl8 = o.feedbacks['il8-cxcr-retention'];
   const fbAdh = o.feedbacks['vcam1-cxcl12-retention'];
   const parts: string[] = [];
+  // Raimondo 2015 (A1): autocrine exosomes raise BCL-w, BCL-xL and survivin besides proliferation; the arm shares
+  // the A1 signal and saturation (H = eff_a1/emax_a1) with its own maximal effect.
+  const survival: string[] = [];
+  const a1 = eff.get('lsc_proliferation+')?.[0];
+  if (a1) {
+    const es = w.kb('emax_a1s', 'niche.ch.autocrine.emax_survival', 'maximal anti-apoptotic effect of A1');
+    survival.push(
+      w.assign('S_a1', `${es}*${a1}/emax_a1`, 'anti-apoptotic effect of autocrine exosomes (A1)'),
+    );
+  }
   if (fbIl8 > 0) {
     w.option('fb_il8', fbIl8, 'scale of the IL-8/CXCR1-2 retention feedback');
     w.kb('rmax_il8', 'niche.feedback.il8.rmax', 'maximal retention from IL-8');
@@ -89,6 +116,15 @@ export function writeNicheCells(
     w.assign('il8_excess', 'max(wb_il8*(il8_bmsc - 1) + (1 - wb_il8)*(il8_endo - 1), 0)');
     parts.push(
       w.assign('R_il8', 'fb_il8*rmax_il8*il8_excess/(k_il8 + il8_excess)', 'LSC retention from IL-8'),
+    );
+    // Corrado 2014: the same IL-8/CXCR1-2 signal supports survival (same saturation; the blockade removes both)
+    w.kb('smax_il8', 'niche.feedback.il8.survival_max', 'maximal survival signal from IL-8/CXCR1-2');
+    survival.push(
+      w.assign(
+        'S_il8',
+        'fb_il8*smax_il8*il8_excess/(k_il8 + il8_excess)',
+        'survival of leukaemic cells from IL-8',
+      ),
     );
   }
   if (fbAdh > 0) {
@@ -119,7 +155,12 @@ export function writeNicheCells(
     hasTki && res.length > 0
       ? w.assign('P_native', [protection === '0' ? '' : protection, ...res].filter((x) => x).join(' + '))
       : protection;
+  const surv =
+    survival.length > 0
+      ? w.assign('S_surv', survival.join(' + '), 'survival signal of untreated leukaemic cells')
+      : '0';
   return {
+    survival: surv,
     quiescence,
     retentionPositive: hasFb ? Rp : '0',
     protection,
@@ -129,4 +170,14 @@ export function writeNicheCells(
     immuneRecruitment: sumOf(eff.get('immune_recruitment-')),
     normalOccupancy: '0',
   };
+}
+
+/**
+ * Target of endothelial RhoB: divided by 1 + emax_rhob H21, H21 = eff_mir21/emax_mir21 the saturation of the
+ * curcumin-exosome miR-21 channel (D1; Taverna 2016: miR-21 shuttled in active form lowers RhoB). '1' without it.
+ */
+function rhobTarget(w: ModelWriter, mir21: string | undefined): string {
+  if (mir21 !== 'eff_mir21') return '1';
+  const e = w.kb('emax_rhob', 'niche.ch.mir21.emax_rhob', 'maximal RhoB repression by miR-21 (D1)');
+  return `1/(1 + ${e}*eff_mir21/emax_mir21)`;
 }
