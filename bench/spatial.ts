@@ -11,8 +11,14 @@
  * about 50 s of wall time per simulated day on 2 threads for its sample (one field); goal 50 / 3 = 16.7 s per day.
  *
  * `--dt-exosome 0.1` steps the three exosome fields every 0.1 min (multirate) while oxygen keeps 0.01 min. Two
- * threads split the mechanics (ParallelMechanics) and, without multirate, the fields (ParallelFieldSolver);
- * with multirate only the mechanics.
+ * threads split the mechanics (ParallelMechanics) and the fields (ParallelFieldSolver: substrates split, one
+ * synchronisation per mechanics step, slow and fast fields balanced).
+ *
+ * `--physicell`: the PhysiCell-equivalent workload: the same domain, voxels and steps (0.01 / 0.1 / 6 min) and ONE
+ * diffusing substrate, oxygen, consumed by every cell and held at the faces, as in PhysiCell's sample; exosomes off
+ * (niche option `exosomes: false`: the exosome fields are held at zero and not stepped), no drug. 900 agents: 870
+ * LSCs in a disc (every twelfth quiescent) that grow by division below their capacity, with 20 BMSCs and 10
+ * endothelial cells around them (fixed); the count grows over the day (about 5 %) as PhysiCell's does.
  *
  * `--3d`: the issue's 3D niche instead: 100,000 agents (90 % CML, 9 % LSCs, 0.5 % BMSCs, 0.5 % endothelial cells,
  * random positions; volume fraction 0.4 with the KB radii) in 800 x 800 x 800 um with 20 um voxels, the three exosome fields and oxygen (four fields), goal
@@ -21,7 +27,10 @@
  * `--snapshot dir`: at the end of each run write `dir/agents-<threads>t.arrow` and `dir/fields-<threads>t.bin`
  * (src/spatial/snapshot.ts; written atomically).
  *
- * Usage: npx tsx bench/spatial.ts [--minutes 60] [--threads 1|2|both] [--oxygen] [--dt-exosome 0.01] [--3d] [--snapshot dir] [--out file]
+ * `--beside`: on two threads, every field on the field worker while the calling thread moves the agents alone
+ * (createParallelSpatial mode 'beside'; pays when the fields cost more than the mechanics, as with --physicell).
+ *
+ * Usage: npx tsx bench/spatial.ts [--minutes 60] [--threads 1|2|both] [--oxygen] [--dt-exosome 0.01] [--physicell] [--beside] [--3d] [--snapshot dir] [--out file]
  * Writes bench/out/spatial-<time>.json and bench/out/spatial-latest.json (or --out).
  */
 import { dirname, join } from 'node:path';
@@ -44,6 +53,11 @@ const minutes = Number(opt('minutes', '60'));
 const threadsArg = opt('threads', 'both');
 const oxygen = args.includes('--oxygen');
 const niche3d = args.includes('--3d');
+const physicell = args.includes('--physicell');
+// two threads: 'split' (mechanics and fields each split) or 'beside' (fields on the worker while this thread moves
+// the agents; src/spatial/parallel.ts)
+const mode = args.includes('--beside') ? 'beside' : 'split';
+if (physicell && niche3d) throw new Error('bench/spatial: --physicell and --3d exclude each other');
 const dtExosome = Number(opt('dt-exosome', '0.01'));
 const GOAL = niche3d ? 600 : 50 / 3;
 const kb = loadKnowledgeBase();
@@ -62,6 +76,20 @@ function options(): SpatialOptions {
       lscCapacity: 20000,
       // rows in cell-list order every phenotype step (neighbours close in memory; --no-sort to compare)
       sortRowsEvery: args.includes('--no-sort') ? 0 : 1,
+      oxygen: { boundary: kb.parameter('spatial.oxygen.marrow_upper').value },
+    };
+  if (physicell)
+    return {
+      dims: 2,
+      domain: { lo: [0, 0], hi: [2000, 2000] },
+      voxel: 20,
+      seed: 2026,
+      dtDiffusion: 0.01,
+      dtMechanics: 0.1,
+      dtPhenotype: 6,
+      // well above the 870 LSCs, so they keep dividing (logistic factor about 0.9)
+      lscCapacity: 10_000,
+      niche: { exosomes: false },
       oxygen: { boundary: kb.parameter('spatial.oxygen.marrow_upper').value },
     };
   return {
@@ -90,7 +118,8 @@ function populate2d(sim: SpatialNiche): void {
         if (Math.max(Math.abs(i), Math.abs(j), Math.abs(i + j)) !== ring) continue;
         const x = 1000 + h * (i + j / 2);
         const y = 1000 + h * j * (Math.sqrt(3) / 2);
-        sim.addCell({ type: placed % 6 === 5 ? 'lsc' : 'cml', x, y, quiescent: placed % 12 === 11 });
+        const type = physicell || placed % 6 === 5 ? 'lsc' : 'cml';
+        sim.addCell({ type, x, y, quiescent: placed % 12 === 11 });
         placed++;
       }
   }
@@ -120,7 +149,7 @@ function populate3d(sim: SpatialNiche): void {
 }
 
 async function run(threads: 1 | 2) {
-  const { sim, close } = await createParallelSpatial(kb, options(), threads);
+  const { sim, close } = await createParallelSpatial(kb, options(), threads, undefined, { mode });
   try {
     if (niche3d) populate3d(sim);
     else populate2d(sim);
@@ -162,7 +191,7 @@ for (const t of list) {
   const r = await run(t);
   results.push(r);
   console.log(
-    `${niche3d ? 'niche-3d' : 'physicell-2d-niche'}, ${r.fields} fields (exosomes at dt ${dtExosome} min), ${r.agents} agents, ${t} thread(s): ` +
+    `${niche3d ? 'niche-3d' : physicell ? 'physicell-equivalent (oxygen only)' : 'physicell-2d-niche'}, ${r.fields} fields (${physicell ? 'only oxygen stepped' : `exosomes at dt ${dtExosome} min`}), ${r.agents} -> ${r.agentsAtEnd} agents, ${t} thread(s)${t === 2 ? ` (${mode})` : ''}: ` +
       `${r.wallSecondsPerDay.toFixed(1)} s wall per simulated day (main-thread CPU ${r.mainThreadCpuSecondsPerDay.toFixed(1)} s; ` +
       `goal ${GOAL.toFixed(1)} s: ${(100 * r.shareOfGoal).toFixed(0)} %)`,
   );
@@ -170,7 +199,7 @@ for (const t of list) {
 const out = opt('out', '');
 const load = (await import('node:os')).loadavg()[0];
 console.log(`1-min load average: ${load.toFixed(1)} (cores: ${(await import('node:os')).cpus().length})`);
-const json = `${JSON.stringify({ bench: 'spatial', date: new Date().toISOString(), oxygen, load, results }, null, 2)}\n`;
+const json = `${JSON.stringify({ bench: 'spatial', date: new Date().toISOString(), oxygen, physicell, niche3d, mode, load, results }, null, 2)}\n`;
 if (out) writeFileAtomic(out, json);
 else {
   writeFileAtomic(join(here, 'out', `spatial-${Date.now()}.json`), json);

@@ -560,6 +560,208 @@ export const LSC_HOMING: Experiment = {
   },
 };
 
+// --- VE-5 in space: miR-126 lowers endothelial CXCL12 and VCAM1; LAMA84 homing and adhesion (E5) ---
+
+/** x of the endothelial monolayer in SVE-6 (um). */
+export const MONOLAYER_X = 640;
+/** Pre-treatment of the HUVEC with LAMA84 exosomes before the leukaemic cells are added (min). */
+const PRETREAT = 24 * HOUR;
+/** Co-culture after the pre-treatment (min). */
+const COCULTURE = 12 * HOUR;
+
+/**
+ * The KB with crosstalk.vcam1_direction replaced: SVE-6, like VE-5, reads VCAM1 with Taverna 2014's sign (-1);
+ * the KB default (0: no net VCAM1 change, conflict vcam1-endothelium) is reported beside it.
+ */
+function withVcamDirection(kb: KnowledgeBase, dir: number): KnowledgeBase {
+  const key = 'crosstalk.vcam1_direction';
+  return {
+    ...kb,
+    parameter: (k: string) => (k === key ? { ...kb.parameter(k), value: dir } : kb.parameter(k)),
+  };
+}
+
+interface Ve5Arm {
+  /** Held LAMA84 (CML-cargo) exosome dose, as a fold of the in-vitro dose. */
+  readonly fold: number;
+  readonly antiMiR126?: boolean;
+  /** miR-126 mimic level in the HUVEC (uptake-fraction units, niche option `mimic`). */
+  readonly mimic?: number;
+}
+
+function ve5Run(kb: KnowledgeBase, arm: Ve5Arm) {
+  const base: Omit<SpatialOptions, 'setting' | 'lscCapacity'> = {
+    dims: 2,
+    domain: { lo: [0, 0], hi: [800, 400] },
+    voxel: 20,
+    seed: 37,
+    dtDiffusion: 0.5,
+    dtMechanics: 0.5,
+    dtPhenotype: 6,
+    chemokines: { cxcl12: true },
+    niche: {
+      // the LSC retention by VCAM1/CXCL12 is the adhesion read-out; no BMSCs, so the IL-8 feedback is off
+      feedbacks: { 'il8-cxcr-retention': false },
+      ...(arm.antiMiR126 ? { interventions: { antiMiR: { 'miR-126': 1 } } } : {}),
+      ...(arm.mimic !== undefined ? { mimic: { 'miR-126': arm.mimic } } : {}),
+    },
+  };
+  const probe = new SpatialNiche(kb, inVitro(base));
+  const sim = new SpatialNiche(
+    kb,
+    inVitro({ ...base, held: { cml: addedDose(probe, arm.fold), lsc: 0, bmsc: 0 } }),
+  );
+  // A HUVEC monolayer seen edge-on: a column of touching endothelial cells across the well.
+  const d = 2 * sim.params.radius.endo;
+  for (let y = d / 2; y < 400; y += d) sim.addCell({ type: 'endo', x: MONOLAYER_X, y });
+  sim.run(PRETREAT);
+  const endo = {
+    cxcl12_endo: meanOver(sim, 'endo', (c) => c.adhesion[1]),
+    vcam1_endo: meanOver(sim, 'endo', (c) => c.adhesion[0]),
+    uptake: meanOver(sim, 'endo', (c) => c.uptakeCml),
+    cxcl12_field: sim.fields.field(sim.fieldIndex.cxcl12)[sim.grid.voxelAt(MONOLAYER_X, 200, 0)],
+  };
+  // LAMA84-like leukaemic cells (quiescent LSC agents: they chemotax up CXCL12 and take the retention) 180-240 um
+  // from the monolayer.
+  const lscs: number[] = [];
+  for (let k = 0; k < 40; k++)
+    lscs.push(
+      sim.addCell({ type: 'lsc', x: 400 + 20 * (k % 4), y: 20 + 40 * Math.floor(k / 4), quiescent: true }),
+    );
+  const xs = () => lscs.map((id) => sim.store.x[sim.store.indexOf(id)]);
+  const x0 = mean(xs());
+  sim.run(COCULTURE);
+  // Adhesion: the LSCs at the monolayer (in a voxel with endothelial cells: contact) and their 1 + R_adh (Q = R_adh
+  // here: no BMSC exosomes, IL-8 feedback off), as VE-5 reads 1 + R_adh.
+  const reach = sim.grid.dx;
+  const at = lscs.filter((id) => Math.abs(sim.store.x[sim.store.indexOf(id)] - MONOLAYER_X) < reach);
+  return {
+    ...endo,
+    displacement_um: mean(xs()) - x0,
+    lsc_at_monolayer: at.length,
+    adhesion: at.length > 0 ? mean(at.map((id) => 1 + sim.cell(id).quiescence)) : Number.NaN,
+  };
+}
+
+export const VE5_SPATIAL: Experiment = {
+  id: 'SVE-6',
+  title:
+    'VE-5 in space: LAMA84 exosomes lower endothelial CXCL12 and VCAM1 (miR-126); homing and adhesion of CML cells',
+  source: { study: 'E5', ref: 'taverna2014' },
+  setting: 'in-vitro',
+  protocol:
+    'HUVEC + LAMA84 exosomes for 24 h; then CXCL12 and VCAM1 and LAMA84 motility towards and adhesion to HUVEC; ' +
+    'miR-126 inhibitor in HUVEC restores, miR-126 over-expression mimics.',
+  mapping:
+    'An 800 x 400 um 2D well: a column of 28 touching endothelial cells at x = 640 um (a monolayer seen edge-on) ' +
+    'with the CML-cargo exosome field held at the in-vitro dose (as SVE-2) for 24 h; each cell relaxes its ' +
+    "cxcl12_endo (1 - miR-126 effect, E5) and vcam1_endo to the niche model's targets from its own uptake and " +
+    'secretes CXCL12 in proportion. Then 40 quiescent LSC agents (LAMA84-like) 180-240 um away chemotax up the ' +
+    'CXCL12 gradient (spatial.chemotaxis.bias_lsc) for 12 h, the dose still in the medium. Adhesion = mean 1 + ' +
+    'R_adh of the LSCs at the monolayer (within one voxel edge of it), R_adh from the VCAM1 of the endothelial ' +
+    'cells they touch and the local CXCL12 (VE-5 reads 1 + R_adh). crosstalk.vcam1_direction = -1 (Taverna 2014, as VE-5); ' +
+    'the KB default 0 is reported as vcam1_kb_default. Anti-miR-126 = niche option antiMiR miR-126 1; mimic = ' +
+    "miR-126 given in the HUVEC without exosomes at the exosome arm's uptake fraction.",
+  expectations: [
+    {
+      id: 'cxcl12',
+      statement: 'CXCL12 down in HUVEC after 24 h',
+      measure: 'mean endothelial cxcl12_endo, exosomes / control, 24 h',
+      criterion: { kind: 'decrease' },
+      evidence: 'V',
+    },
+    {
+      id: 'vcam1',
+      statement: 'VCAM1 down in HUVEC after 24 h',
+      measure: 'mean endothelial vcam1_endo, exosomes / control, 24 h (vcam1_direction = -1)',
+      criterion: { kind: 'decrease' },
+      evidence: 'V',
+      note: 'with the KB default direction (0) VCAM1 does not move (vcam1_kb_default); VE-6 needs the opposite sign',
+    },
+    {
+      id: 'motility',
+      statement: 'LAMA84 motility towards the endothelium down',
+      measure: 'mean LSC displacement towards the monolayer in 12 h, exosomes / control (measure motility)',
+      criterion: {
+        kind: 'notReproducible',
+        reason:
+          'LSCs chemotax along the unit CXCL12 gradient (spatial.chemotaxis.bias_lsc, PhysiCell rule): miR-126 ' +
+          'lowers every endothelial cell’s CXCL12 by the same factor, which scales the field but not its ' +
+          'direction, so the displacement is unchanged (simulated ratio 1.000); a response to the gradient’s ' +
+          'strength (CXCR4 occupancy) is not in the model',
+      },
+      evidence: 'V',
+    },
+    {
+      id: 'adhesion',
+      statement: 'LAMA84 adhesion to HUVEC down',
+      measure: 'mean 1 + R_adh of the LSCs at the monolayer, exosomes / control',
+      criterion: { kind: 'decrease' },
+      evidence: 'V',
+    },
+    {
+      id: 'antimir_cxcl12',
+      statement: 'miR-126 inhibitor in HUVEC restores CXCL12',
+      measure: 'cxcl12_endo, exosomes + anti-miR-126 / control',
+      criterion: { kind: 'atLeast', limit: 0.95 },
+      evidence: 'V',
+      note: '"restores" read as back within 5 % of control',
+    },
+    {
+      id: 'antimir_adhesion',
+      statement: 'miR-126 inhibitor restores adhesion',
+      measure: 'mean 1 + R_adh at the monolayer, exosomes + anti-miR-126 / control',
+      criterion: { kind: 'atLeast', limit: 0.95 },
+      evidence: 'V',
+      note: '"restores" read as back within 5 % of control',
+    },
+    {
+      id: 'mimic',
+      statement: 'miR-126 over-expression in HUVEC reproduces the decrease',
+      measure: 'cxcl12_endo, miR-126 mimic (no exosomes) / control, 24 h',
+      criterion: { kind: 'decrease' },
+      evidence: 'V',
+    },
+    {
+      id: 'mimic_adhesion',
+      statement: 'miR-126 over-expression in HUVEC reproduces the decrease (adhesion)',
+      measure: 'mean 1 + R_adh at the monolayer, miR-126 mimic (no exosomes) / control',
+      criterion: { kind: 'decrease' },
+      evidence: 'V',
+    },
+  ],
+  run(kb) {
+    const k = withVcamDirection(kb, -1);
+    const ctrl = ve5Run(k, { fold: 0 });
+    const exo = ve5Run(k, { fold: 1 });
+    const anti = ve5Run(k, { fold: 1, antiMiR126: true });
+    const mim = ve5Run(k, { fold: 0, mimic: exo.uptake });
+    const kbDefault = ve5Run(kb, { fold: 1 });
+    return {
+      arms: [
+        { arm: 'HUVEC, control medium', readouts: ctrl },
+        { arm: 'HUVEC + LAMA84 exosomes', readouts: exo },
+        { arm: 'HUVEC (anti-miR-126) + LAMA84 exosomes', readouts: anti },
+        { arm: 'HUVEC, miR-126 mimic (exosome-arm level), control medium', readouts: mim },
+        { arm: 'HUVEC + LAMA84 exosomes, KB default vcam1_direction', readouts: kbDefault },
+      ],
+      measures: {
+        cxcl12: exo.cxcl12_endo / ctrl.cxcl12_endo,
+        vcam1: exo.vcam1_endo / ctrl.vcam1_endo,
+        vcam1_kb_default: kbDefault.vcam1_endo / ctrl.vcam1_endo,
+        adhesion_kb_default: kbDefault.adhesion / ctrl.adhesion,
+        cxcl12_field: exo.cxcl12_field / ctrl.cxcl12_field,
+        motility: exo.displacement_um / ctrl.displacement_um,
+        adhesion: exo.adhesion / ctrl.adhesion,
+        antimir_cxcl12: anti.cxcl12_endo / ctrl.cxcl12_endo,
+        antimir_adhesion: anti.adhesion / ctrl.adhesion,
+        mimic: mim.cxcl12_endo / ctrl.cxcl12_endo,
+        mimic_adhesion: mim.adhesion / ctrl.adhesion,
+      },
+    };
+  },
+};
+
 /** The spatial virtual experiments, in id order. */
 export const spatialExperiments: readonly Experiment[] = [
   TRANSWELL,
@@ -567,4 +769,5 @@ export const spatialExperiments: readonly Experiment[] = [
   HYPOXIC_NICHE,
   NICHE_PROTECTION,
   LSC_HOMING,
+  VE5_SPATIAL,
 ];

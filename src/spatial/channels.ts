@@ -59,3 +59,38 @@ export function channelConstants(
   }
   return out;
 }
+
+/** The endothelial VCAM1 response (src/niche/niche-cells.ts): its sign and maximal change. */
+export interface VcamResponse {
+  /** crosstalk.vcam1_direction: -1 Taverna 2014 (down, miR-126), +1 Taverna 2016 (up, with IL-8), 0 none. */
+  readonly direction: number;
+  /** niche.ch.vcam1.emax. */
+  readonly emax: number;
+}
+
+/**
+ * Targets of an endothelial cell's adhesion states from its CML-cargo uptake fraction uC, exactly the niche model's
+ * (src/niche/niche-cells.ts): out[0] = vcam1_endo* = 1 + max(dir, 0) emax_vcam (1 - curcumin) E6 / emax_e6
+ * - max(-dir, 0) emax_vcam E5 / emax_mir126, out[1] = cxcl12_endo* = 1 - E5, with E5 the miR-126 channel
+ * (Taverna 2014: CXCL12 down) and E6 the IL-8/VCAM1 channel (Taverna 2016). Writes into `out` (no allocation).
+ */
+export function endothelialAdhesion(
+  out: Float64Array,
+  e6c: ChannelConstants,
+  e5c: ChannelConstants,
+  cargo: CargoParams,
+  vcam: VcamResponse,
+  uC: number,
+  curcumin: number,
+): void {
+  const { ec50, hill } = cargo;
+  const e5 = cargoEffect(e5c.k, channelSignal(e5c, uC), ec50, hill);
+  const dir = vcam.direction;
+  let v = 1;
+  if (dir > 0) {
+    const e6 = cargoEffect(e6c.k, channelSignal(e6c, uC), ec50, hill);
+    if (e6 !== 0) v += (dir * vcam.emax * ((1 - curcumin) * e6)) / (cargo.emax.e6 as number);
+  } else if (dir < 0 && e5 !== 0) v -= (-dir * vcam.emax * e5) / (cargo.emax.mir126 as number);
+  out[0] = v;
+  out[1] = 1 - e5;
+}

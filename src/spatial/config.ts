@@ -108,6 +108,15 @@ export const SpatialRunFile = z.strictObject({
     .union([z.boolean(), z.strictObject({ baseline: z.number().int().positive().optional() })])
     .optional(),
   immune: z.union([z.boolean(), z.strictObject({ scale: pos.optional() })]).optional(),
+  /** In vivo: leukaemic progenitors as agents, y2 / y3 as counts (initial values, default 0). */
+  lineage: z
+    .union([
+      z.boolean(),
+      z.strictObject({ y2: z.number().min(0).optional(), y3: z.number().min(0).optional() }),
+    ])
+    .optional(),
+  /** In vitro: the cell line (cml cells) divides and dies; capacity default lscCapacity. */
+  cmlCycle: z.union([z.boolean(), z.strictObject({ capacity: pos.optional() })]).optional(),
   held: z
     .strictObject(Object.fromEntries(EXOSOME_FIELDS.map((f) => [f, z.number().min(0).optional()])))
     .optional(),
@@ -215,6 +224,15 @@ export function parseSpatialRun(text: string, file: string, kb: KnowledgeBase): 
     } else inside(d === 3 ? [c.x, c.y, c.z ?? 0] : [c.x, c.y], ['cells', i]);
   });
   if (f.membrane && f.membrane.axis >= d) diags.push(at(['membrane', 'axis'], `expected an axis below ${d}`));
+  const setting = f.setting ?? 'in-vivo';
+  if (f.lineage && setting !== 'in-vivo')
+    diags.push(
+      at(['lineage'], `leukaemic progenitors are an in-vivo rule: needs setting 'in-vivo', not '${setting}'`),
+    );
+  if (f.cmlCycle && setting !== 'in-vitro')
+    diags.push(
+      at(['cmlCycle'], `the cell line cycles in vitro only: needs setting 'in-vitro', not '${setting}'`),
+    );
   if (f.drug) {
     try {
       drugAction(kb, f.drug.name);
@@ -264,6 +282,8 @@ export function parseSpatialRun(text: string, file: string, kb: KnowledgeBase): 
     ...pick(f, ['chemokines', 'held', 'membrane', 'niche']),
     ...(f.vessels ? { vessels: f.vessels === true ? {} : f.vessels } : {}),
     ...(f.immune ? { immune: f.immune === true ? {} : f.immune } : {}),
+    ...(f.lineage ? { lineage: f.lineage === true ? {} : f.lineage } : {}),
+    ...(f.cmlCycle ? { cmlCycle: f.cmlCycle === true ? {} : f.cmlCycle } : {}),
   } as SpatialOptions;
   return {
     name: f.name ?? 'spatial',

@@ -8,7 +8,7 @@
  * the same kill is 1 / (1 + P_eff) = mean_i 1 / (1 + P_i) over cycling LSCs (the harmonic form, not the mean P).
  */
 import { CHANNELS, type ChannelId } from '../niche/channels.js';
-import { CELL_TYPES, type CellType, LSC, type SpatialNiche } from './model.js';
+import { CELL_TYPES, type CellType, LSC, SpatialError, type SpatialNiche } from './model.js';
 
 /** Channels of the well-mixed comparison: the BMSC -> LSC channels (B4 quiescence and protection) only. */
 export const WELL_MIXED_CHANNELS: Readonly<Record<ChannelId, boolean>> = Object.fromEntries(
@@ -48,6 +48,16 @@ export interface EffectiveQuantities {
   readonly cargo: Readonly<Record<CellType, readonly [number, number, number]>>;
   /** Normalised TKI effect tkiE (1 = the standard regimen's mean) seen by the LSCs of each clone. */
   readonly drug: Readonly<Record<string, Summary>>;
+  /**
+   * Lineage option only: progenitor agents (y1, type cml), differentiated (y2) and mature (y3) cells of the domain,
+   * and the progenitors' effective B4 protection (1/(1 + P_eff) = mean 1/(1 + P_i), the P of their loss).
+   */
+  readonly lineage?: {
+    readonly y1: number;
+    readonly y2: number;
+    readonly y3: number;
+    readonly progenitorProtection: number;
+  };
 }
 
 /** The effective quantities of a spatial run now. */
@@ -69,10 +79,12 @@ export function effectiveQuantities(sim: SpatialNiche): EffectiveQuantities {
   let qSum = 0;
   let prot = 0;
   const drug = { mean: 0, min: Number.POSITIVE_INFINITY, max: Number.NEGATIVE_INFINITY };
+  let progInv = 0;
   for (const id of sim.ids()) {
     const s = sim.cell(id);
     const t = s.type;
     count[t]++;
+    if (t === 'cml') progInv += 1 / (1 + s.protection);
     uptake[t].cml += s.uptakeCml;
     uptake[t].bmsc += s.uptakeBmsc;
     for (let k = 0; k < 3; k++) cargo[t][k] += s.cargo[k];
@@ -107,7 +119,26 @@ export function effectiveQuantities(sim: SpatialNiche): EffectiveQuantities {
     uptake,
     cargo,
     drug: { native: total > 0 ? { ...drug, mean: drug.mean / total } : { mean: 0, min: 0, max: 0 } },
+    ...lineageQuantities(sim, progInv),
   };
+}
+
+function lineageQuantities(sim: SpatialNiche, progInv: number): Pick<EffectiveQuantities, 'lineage'> {
+  const l = sim.lineage();
+  if (!l) return {};
+  return {
+    lineage: { ...l, progenitorProtection: l.y1 > 0 ? l.y1 / progInv - 1 : 0 },
+  };
+}
+
+/**
+ * Initial amounts of the niche model's leukaemic lineage equal to a spatial run's now (lineage option): y1 = the
+ * progenitor agents, y2, y3 (for buildSetUp's `initial` in src/experiments/culture.ts).
+ */
+export function nicheLineageFor(sim: SpatialNiche): { y1: number; y2: number; y3: number } {
+  const l = sim.lineage();
+  if (!l) throw new SpatialError('nicheLineageFor: the spatial run has no lineage option');
+  return { y1: l.y1, y2: l.y2, y3: l.y3 };
 }
 
 /** Volume of the simulated domain (um^3; a 2D domain is a slab of the niche's depth). */

@@ -23,12 +23,15 @@
  *   niche with weight w_nl.
  * - With `immune`, T cells follow the Hähnel 2020 immune compartment at the domain's scale (influx, death,
  *   recruitment by cycling LSCs) and kill cycling LSCs in their voxel.
+ * - With `lineage` (in vivo), cycling LSCs produce progenitor agents (type cml, Michor's y1) that are lost at d1 and
+ *   make the domain's differentiated and mature cells (y2, y3: counts, not agents); with `cmlCycle` (in vitro), CML
+ *   cells divide and die like the culture mapping's cycling compartment.
  *
  * Time steps as PhysiCell: fields every dtDiffusion, mechanics every dtMechanics, phenotype every dtPhenotype (min).
  * Nothing in the stepping allocates except divisions (a new agent and its stream key, as adding one).
  * Simplifications (docs/spatial.md): the LSC logistic term counts the domain's cycling LSCs (a well-mixed niche
- * capacity, as are the vessel, normal-stem-cell and T-cell counts), bulk CML cells neither divide nor die, and there
- * are no resistant clones.
+ * capacity, as are the vessel, normal-stem-cell and T-cell counts), bulk CML cells neither divide nor die without
+ * `lineage` or `cmlCycle`, and there are no resistant clones.
  */
 
 import type { KnowledgeBase } from '../knowledge/load.js';
@@ -39,16 +42,34 @@ import { Mechanics, type MechanicsOptions } from '../numerics/agents/mechanics.j
 import { AgentStore, F64_COLUMNS, I32_COLUMNS, U8_COLUMNS } from '../numerics/agents/store.js';
 import { gradientAt } from '../numerics/fields/gradient.js';
 import { Grid, type GridOptions } from '../numerics/fields/grid.js';
-import { FieldSolver, type SubstrateSpec } from '../numerics/fields/solver.js';
+import {
+  type FieldRunner,
+  FieldSolver,
+  SerialFieldRunner,
+  type SubstrateSpec,
+} from '../numerics/fields/solver.js';
 import { deriveStreamKey, type Seed } from '../numerics/random/keys.js';
 import { philox4x32 } from '../numerics/random/philox.js';
+import {
+  BMSC,
+  CELL_TYPES,
+  type CellType,
+  CML,
+  ENDO,
+  LSC,
+  NORMAL,
+  SpatialError,
+  TCELL,
+} from './cell-types.js';
 import {
   type ChannelConstants,
   type ChannelSym,
   cargoEffect,
   channelConstants,
   channelSignal,
+  endothelialAdhesion,
   uptakeFraction,
+  type VcamResponse,
 } from './channels.js';
 import { type VesselNetwork, vesselNetwork } from './network.js';
 import {
@@ -60,16 +81,17 @@ import {
   tkiEffect,
 } from './params.js';
 
-export const CELL_TYPES = ['cml', 'lsc', 'bmsc', 'endo', 'normal', 'tcell'] as const;
-export type CellType = (typeof CELL_TYPES)[number];
-export const CML = 0;
-export const LSC = 1;
-export const BMSC = 2;
-export const ENDO = 3;
-/** Normal (BCR-ABL negative) stem cells: the niche model's N, competing with cycling LSCs for the niche. */
-export const NORMAL = 4;
-/** Anti-leukaemic immune cells (T cells): the Hähnel 2020 immune compartment Z (option `immune`). */
-export const TCELL = 5;
+export {
+  BMSC,
+  CELL_TYPES,
+  type CellType,
+  CML,
+  ENDO,
+  LSC,
+  NORMAL,
+  SpatialError,
+  TCELL,
+} from './cell-types.js';
 
 /** Exosome fields, one per donor (src/niche/exosomes.ts pools E_cml, E_lsc, E_bmsc). */
 export const EXOSOME_FIELDS = ['cml', 'lsc', 'bmsc'] as const;
@@ -147,6 +169,22 @@ export interface SpatialOptions {
    * (m / scale) x (T cells in its voxel) x (voxels in the domain), i.e. m Z of the marrow when well mixed.
    */
   readonly immune?: { readonly scale?: number };
+  /**
+   * In vivo: the leukaemic lineage below the stem cells (Michor 2005, src/niche/haematopoiesis.ts; default off).
+   * Cycling LSCs produce progenitor agents (type `cml`, the niche model's y1 and the CML-bulk exosome donors) at
+   * ay/(1 + (fa - 1) tkiE) each, placed beside them; a progenitor is lost at d1 (1 - s + s/(1 + P)) (P its own B4
+   * protection) and makes differentiated cells y2 at by/(1 + (fb - 1) tkiE). y2 and mature cells y3 leave the niche:
+   * they are domain-wide counts integrated exactly over each phenotype step (dy2/dt = by' y1 - d2' y2, dy3/dt =
+   * cy y2 - d3 y3), starting from `y2` and `y3` (default 0). Setting 'in-vivo' only.
+   */
+  readonly lineage?: { readonly y2?: number; readonly y3?: number };
+  /**
+   * In vitro: bulk CML cells (a cell line) divide at py (1 + A) max(0, 1 - n/K) and die under a TKI at
+   * e_tki tkiE/(1 + P), the culture mapping's cycling compartment (src/experiments/leukaemia.ts; default off: they
+   * neither divide nor die). n: the domain's CML cells; K: `capacity` (default lscCapacity, since the culture
+   * mapping's capacity is the Hähnel Ky). Setting 'in-vitro' only.
+   */
+  readonly cmlCycle?: { readonly capacity?: number };
 }
 
 export interface AddCell {
@@ -156,10 +194,6 @@ export interface AddCell {
   readonly z?: number;
   /** LSCs: start quiescent (default false: cycling). */
   readonly quiescent?: boolean;
-}
-
-export class SpatialError extends Error {
-  override name = 'SpatialError';
 }
 
 const PER_ID = 64;
@@ -193,6 +227,8 @@ class PerId {
   /** Phenotype stream key (4 words) and block counter. */
   key = new Int32Array(4 * PER_ID);
   block = new Float64Array(PER_ID);
+  /** Endothelial adhesion states (src/niche/niche-cells.ts): vcam1_endo, cxcl12_endo; 1 = baseline. */
+  adh = new Float64Array(2 * PER_ID);
 
   get capacity(): number {
     return this.cycling.length;
@@ -228,6 +264,7 @@ const PER_ID_COLUMNS: readonly (readonly [string, number])[] = [
   ['uBmsc', 1],
   ['key', 4],
   ['block', 1],
+  ['adh', 2],
 ];
 
 /** Per-agent columns of `SpatialNiche.agentColumns` (snapshots). */
@@ -274,6 +311,9 @@ export interface SpatialCheckpoint {
   readonly vesselBaseline?: number;
   /** Block counter of the immune influx stream. Optional: older checkpoints have none. */
   readonly influxBlock?: number;
+  /** Differentiated (y2) and mature (y3) leukaemic cells of the lineage option. Absent without it. */
+  readonly lineageY2?: number;
+  readonly lineageY3?: number;
 }
 
 export class SpatialNiche {
@@ -296,13 +336,18 @@ export class SpatialNiche {
   time = 0;
   phenotypeSteps = 0;
   private readonly opts: SpatialOptions;
-  private readonly stepFields: () => void;
+  /** Advances the fields over one mechanics step (one thread: SerialFieldRunner; two: ParallelFieldSolver). */
+  private readonly runner: FieldRunner;
+  /** One mechanics step: forces and motion, fixed cells to their anchors and the membrane, voxels refreshed. */
+  private readonly moveAgents = (): void => {
+    const mech = this.mechanics;
+    if (mech === null) return;
+    mech.step();
+    this.constrain();
+    this.refreshVoxels();
+  };
   /** tkiE of a uniform drug supply (no drug field). */
   private readonly drugUniform: number;
-  /** Exosome fields on a coarser step (dtExosome): a second solver over the same data, or null. */
-  private readonly slowFields: FieldSolver | null;
-  private readonly slowEvery: number;
-  private readonly isSlow: Uint8Array;
   private readonly ch: Readonly<Record<ChannelSym, ChannelConstants>>;
   /** 2D: slab thickness (um) by which amounts per area become per volume; 3D: 1. */
   readonly depth: number;
@@ -322,17 +367,41 @@ export class SpatialNiche {
   private srcCount: Int32Array;
   private readonly words = new Uint32Array(8);
   private readonly grad = new Float64Array(3);
+  /** Endothelial VCAM1 response and the scratch for an endothelial cell's adhesion targets (vcam1, cxcl12). */
+  private readonly vcam: VcamResponse;
+  private readonly adhTarget = new Float64Array(2);
+  /** Scratch for a sprout's guidance: the CML-cargo gradient and the LSC-exosome part of it. */
+  private readonly sproutGrad = new Float64Array(3);
+  private readonly sproutGradL = new Float64Array(3);
   /** Baseline level of an absent source type, added to the local IL-8 / CXCL12 level (see rebuildRows). */
   private il8Offset = 0;
   private cxcl12Offset = 0;
+  /**
+   * VCAM1 an LSC meets (CXCL12 field on): the endothelial cells per voxel as linked lists of rows (head per voxel,
+   * next per row) with each one's vcam1_endo as it was before the phenotype sweep (so the rule does not depend on
+   * row order). Rebuilt with the sources after each phenotype step (endothelial cells are fixed).
+   */
+  private endoHead: Int32Array = new Int32Array(0);
+  private endoNext: Int32Array = new Int32Array(0);
+  private endoVcam: Float64Array = new Float64Array(0);
   private readonly deaths: number[] = [];
   private readonly divisions: number[] = [];
   private readonly sprouts: number[] = [];
+  /** Progenitors produced this step: the producing LSC's id, once per progenitor (lineage option). */
+  private readonly productions: number[] = [];
+  /** Differentiated cells (y2) made by progenitors this step, before loss (sum of by' x time alive, cells). */
+  private lineageProd = 0;
+  /** Lineage option: differentiated (y2) and mature (y3) leukaemic cells of the domain (not agents). */
+  private y2 = 0;
+  private y3 = 0;
   /** Immune influx stream (key words and block counter; the block counter is checkpointed). */
   private readonly influxKey = new Int32Array(4);
   private influxBlock = 0;
-  /** T cells per voxel (immune on), counted before each phenotype step's rules. */
-  private tPerVoxel: Int32Array = new Int32Array(0);
+  /**
+   * T cells per voxel weighted by their kill 1/(1 + I1) (immune on; I1 the T-cell suppression of each T cell's own
+   * CML-cargo uptake), summed before each phenotype step's rules.
+   */
+  private tPerVoxel: Float64Array = new Float64Array(0);
   /** N0 of the vessel rule (0: not yet fixed; set at the first phenotype step). */
   private vesselBaseline = 0;
   /** Sprouts that found no free spot beside their parent (contact inhibition), since construction. */
@@ -357,12 +426,32 @@ export class SpatialNiche {
     const vb = options.vessels?.baseline;
     if (vb !== undefined && !(Number.isInteger(vb) && vb > 0))
       throw new SpatialError(`vessels.baseline ${vb}: expected a whole number of endothelial cells > 0`);
+    const setting = options.setting ?? 'in-vivo';
+    if (options.lineage) {
+      if (setting !== 'in-vivo')
+        throw new SpatialError(`lineage: leukaemic progenitors are an in-vivo rule; setting is '${setting}'`);
+      for (const k of ['y2', 'y3'] as const) {
+        const x = options.lineage[k];
+        if (x !== undefined && !(x >= 0 && Number.isFinite(x)))
+          throw new SpatialError(`lineage.${k} ${x}: expected a cell count >= 0`);
+      }
+      this.y2 = options.lineage.y2 ?? 0;
+      this.y3 = options.lineage.y3 ?? 0;
+    }
+    if (options.cmlCycle) {
+      if (setting !== 'in-vitro')
+        throw new SpatialError(`cmlCycle: the cell line cycles in vitro only; setting is '${setting}'`);
+      const kc = options.cmlCycle.capacity;
+      if (kc !== undefined && !(kc > 0 && Number.isFinite(kc)))
+        throw new SpatialError(`cmlCycle.capacity ${kc}: expected a cell count > 0`);
+    }
     this.niche = resolveOptions(options.niche ?? {});
     this.params = spatialParameters(kb, CHANNELS, {
       patient: options.patient ?? this.niche.patient,
       setting: options.setting ?? 'in-vivo',
     });
     this.ch = channelConstants(this.niche, this.params.cargo);
+    this.vcam = { direction: this.params.vcam1Direction, emax: this.params.emaxVcam };
     this.dtDiffusion = options.dtDiffusion ?? 0.1;
     this.dtMechanics = options.dtMechanics ?? 0.1;
     this.dtPhenotype = options.dtPhenotype ?? 6;
@@ -385,54 +474,51 @@ export class SpatialNiche {
     const index = layout.index;
     this.grid = new Grid(layout.grid);
     this.fieldIndex = index;
+    // Exosome fields (and the hypoxic cargo) every dtExosome, the rest every dtDiffusion (checked there).
+    const every = fieldStepMultiples(layout, options);
     if (engine) {
-      const names = engine.fields.substrates.map((x) => x.name).join(',');
+      const names = engine.solver.substrates.map((x) => x.name).join(',');
       if (
         names !== subs.map((x) => x.name).join(',') ||
-        engine.fields.grid.voxelCount !== this.grid.voxelCount
+        engine.solver.grid.voxelCount !== this.grid.voxelCount
       )
         throw new SpatialError(`field engine: substrates ${names} do not match the options' field layout`);
-      if (engine.fields.dt !== this.dtDiffusion)
+      if (engine.solver.dt !== this.dtDiffusion)
         throw new SpatialError(
-          `field engine: dt ${engine.fields.dt} differs from dtDiffusion ${this.dtDiffusion}`,
+          `field engine: dt ${engine.solver.dt} differs from dtDiffusion ${this.dtDiffusion}`,
         );
-      this.fields = engine.fields;
-      this.stepFields = engine.step;
+      if (engine.every.join(',') !== every.join(','))
+        throw new SpatialError(
+          `field engine: steps per field step ${engine.every.join(',')} differ from the options' ${every.join(',')} (dtExosome)`,
+        );
+      this.fields = engine.solver;
+      this.runner = engine;
     } else {
       const f = new FieldSolver({ grid: this.grid, substrates: subs, dt: this.dtDiffusion });
       this.fields = f;
-      this.stepFields = () => f.step();
+      this.runner = new SerialFieldRunner(f, every);
     }
-    const dtExo = options.dtExosome ?? this.dtDiffusion;
-    multiple(dtExo, this.dtDiffusion, 'dtExosome');
-    multiple(this.dtMechanics, dtExo, 'dtMechanics (a multiple of dtExosome)');
-    this.slowEvery = Math.round(dtExo / this.dtDiffusion);
-    this.isSlow = new Uint8Array(subs.length);
-    if (this.slowEvery > 1) {
-      if (engine)
-        throw new SpatialError('dtExosome > dtDiffusion needs the built-in field solver (no engine)');
-      for (const k of ['cml', 'lsc', 'bmsc', 'cml_hyp'] as const)
-        if (index[k] >= 0) this.isSlow[index[k]] = 1;
-      this.slowFields = new FieldSolver({
-        grid: this.grid,
-        substrates: subs,
-        dt: dtExo,
-        buffer: this.fields.data.buffer,
-        keepBufferContents: true,
-      });
-    } else this.slowFields = null;
     this.held = new Float64Array(subs.length);
     this.isHeld = new Uint8Array(subs.length);
+    const held: [number, number][] = [];
     for (const [name, v] of Object.entries(options.held ?? {})) {
-      const s = (EXOSOME_FIELDS as readonly string[]).includes(name)
-        ? index[name as ExosomeField]
-        : undefined;
-      if (s === undefined)
+      if (!(EXOSOME_FIELDS as readonly string[]).includes(name))
         throw new SpatialError(`held: unknown field '${name}' (${EXOSOME_FIELDS.join(', ')})`);
       if (!(v !== undefined && v >= 0)) throw new SpatialError(`held.${name} ${v}: expected >= 0`);
+      held.push([index[name as ExosomeField], v]);
+    }
+    // Without exosomes (the niche option) every exosome field, the hypoxic cargo included, is held at zero: no
+    // release, no uptake, and the fields cost nothing (a held field is not stepped).
+    if (this.niche.exosomes === false) {
+      if (held.length > 0) throw new SpatialError('held: the exosome fields are off (niche.exosomes false)');
+      for (const k of [...EXOSOME_FIELDS, 'cml_hyp'] as const) if (index[k] >= 0) held.push([index[k], 0]);
+    }
+    for (const [s, v] of held) {
       this.held[s] = v;
       this.isHeld[s] = 1;
       this.fields.field(s).fill(v);
+      // Held: never stepped (the held value is restored after each mechanics step anyway), so no work.
+      this.runner.setFrozen(s, true);
     }
     this.srcCount = new Int32Array(subs.length);
     for (let s = 0; s < subs.length; s++) {
@@ -447,7 +533,7 @@ export class SpatialNiche {
       drugsWithModulator(kb, 'cml-endothelium-src-angiogenesis', 'recipient', 'blocks').has(drugName);
     this.store = new AgentStore({ dims: d, shared: agents?.shared ?? false });
     if (options.immune) {
-      this.tPerVoxel = new Int32Array(this.grid.voxelCount);
+      this.tPerVoxel = new Float64Array(this.grid.voxelCount);
       const k = deriveStreamKey(options.seed, [
         ['purpose', 'spatial'],
         ['use', 'immune-influx'],
@@ -474,7 +560,7 @@ export class SpatialNiche {
   }
 
   /** Agents of each type now. */
-  counts(): Record<CellType | 'quiescent' | 'cycling', number> {
+  counts(): Record<CellType | 'quiescent' | 'cycling', number> & { y2?: number; y3?: number } {
     const out = { cml: 0, lsc: 0, bmsc: 0, endo: 0, normal: 0, tcell: 0, quiescent: 0, cycling: 0 };
     const { type, id } = this.store;
     for (let i = 0; i < this.store.count; i++) {
@@ -485,7 +571,24 @@ export class SpatialNiche {
         else out.quiescent++;
       }
     }
-    return out;
+    // With the lineage option the cml agents are the progenitors (y1); y2 and y3 are domain-wide counts.
+    return this.opts.lineage ? { ...out, y2: this.y2, y3: this.y3 } : out;
+  }
+
+  /**
+   * The leukaemic lineage now (option `lineage`; undefined without it): progenitor agents (y1, type cml),
+   * differentiated (y2) and mature (y3) cells of the domain.
+   */
+  lineage(): { readonly y1: number; readonly y2: number; readonly y3: number } | undefined {
+    if (!this.opts.lineage) return undefined;
+    let y1 = 0;
+    for (let i = 0; i < this.store.count; i++) if (this.store.type[i] === CML) y1++;
+    return { y1, y2: this.y2, y3: this.y3 };
+  }
+
+  /** Capacity K of the in-vitro cell-line cycle (cmlCycle.capacity, default lscCapacity). */
+  get cmlCapacity(): number {
+    return this.opts.cmlCycle?.capacity ?? this.opts.lscCapacity;
   }
 
   /** Adds a cell; returns its id. Call before stepping or between steps. */
@@ -529,7 +632,11 @@ export class SpatialNiche {
     st.side[id] = m ? ([x, y, z][m.axis] < m.at ? -1 : 1) : 0;
     st.act[2 * id] = 1;
     st.act[2 * id + 1] = 1;
-    if (t === LSC || t === NORMAL || t === TCELL || (t === ENDO && this.opts.vessels)) {
+    st.adh[2 * id] = 1;
+    st.adh[2 * id + 1] = 1;
+    // Bulk CML cells draw only with the lineage or cell-line option (without, they draw nothing: no key needed).
+    const cmlRules = t === CML && (this.opts.lineage !== undefined || this.opts.cmlCycle !== undefined);
+    if (t === LSC || t === NORMAL || t === TCELL || (t === ENDO && this.opts.vessels) || cmlRules) {
       const key = deriveStreamKey(this.opts.seed, [
         ['purpose', 'spatial'],
         ['agent', id],
@@ -557,15 +664,20 @@ export class SpatialNiche {
       this.dirty = true;
     }
     if (this.dirty) this.rebuildRows();
+    // Sources are fixed over the phenotype step (rebuilt with the rows after the rules).
+    const runner = this.runner;
+    for (let s = 0; s < this.srcCount.length; s++)
+      runner.setSources(s, this.srcVox[s], this.srcRate[s], this.isHeld[s] === 1 ? 0 : this.srcCount[s]);
     const nMech = Math.round(this.dtPhenotype / this.dtMechanics);
     const nDiff = Math.round(this.dtMechanics / this.dtDiffusion);
+    // Without chemotaxis the mechanics read no field and the fields no position (the uptake voxels are taken before
+    // the run), so the agents move while a field worker steps the fields (`during`; after them on one thread).
+    const beside = this.mechanics !== null && this.fieldIndex.cxcl12 < 0;
     for (let m = 0; m < nMech; m++) {
-      for (let k = 0; k < nDiff; k++) this.diffuse(k % this.slowEvery === this.slowEvery - 1);
-      if (this.mechanics) {
-        if (this.fieldIndex.cxcl12 >= 0) this.chemotaxisDirections();
-        this.mechanics.step();
-        this.constrain();
-        this.refreshVoxels();
+      this.diffuse(nDiff, beside ? this.moveAgents : undefined);
+      if (this.mechanics && !beside) {
+        this.chemotaxisDirections();
+        this.moveAgents();
       }
     }
     this.time = (this.phenotypeSteps + 1) * this.dtPhenotype;
@@ -573,33 +685,19 @@ export class SpatialNiche {
     this.phenotypeSteps++;
   }
 
-  /** One diffusion step: agent sources and oxygen uptake, then the implicit solve; held fields reset. */
-  private diffuse(slowStep: boolean): void {
-    const f = this.fields;
-    const nSub = f.substrateCount;
-    const slow = this.slowFields;
-    for (let s = 0; s < nSub; s++) {
-      const n = this.srcCount[s];
-      if (n === 0 || this.isHeld[s] === 1) continue;
-      // A slow field takes its sources once per dtExosome, just before its step (amount rate x dtExosome).
-      if (slow === null || this.isSlow[s] === 0) f.addPointSources(s, this.srcVox[s], this.srcRate[s], n);
-      else if (slowStep) slow.addPointSources(s, this.srcVox[s], this.srcRate[s], n);
-    }
+  /**
+   * The fields over one mechanics step, `steps` diffusion steps: within it agents neither move nor change their
+   * rates, and no field's step reads another field (oxygen uptake is local to oxygen; the other fields have decay
+   * and point sources only), so the runner advances each field through all the steps at once (per step: sources,
+   * oxygen uptake, implicit LOD solve; exosome fields every dtExosome), on two threads with one synchronisation.
+   * Held fields are not stepped and keep their value.
+   */
+  private diffuse(steps: number, during: (() => void) | undefined): void {
     const o2 = this.fieldIndex.oxygen;
-    if (o2 >= 0) f.applyPointUptake(o2, this.vox, this.o2coef, this.store.count);
-    if (slow === null) this.stepFields();
-    else {
-      // Multirate: fast fields every step; exosome fields (slow diffusion, D dt / h^2 << 1) every slowEvery steps,
-      // a step of dtExosome with its sources (positions do not change within it: dtMechanics is a multiple).
-      for (let s = 0; s < nSub; s++) {
-        if (this.isSlow[s] === 0) {
-          f.applyBulk(s);
-          f.diffuse(s);
-        } else if (slowStep) slow.diffuse(s);
-      }
-      f.tick();
-    }
-    for (let s = 0; s < nSub; s++) if (this.isHeld[s] === 1) f.field(s).fill(this.held[s]);
+    if (o2 >= 0) this.runner.setUptake(o2, this.vox, this.o2coef, this.store.count);
+    this.runner.run(steps, during);
+    const f = this.fields;
+    for (let s = 0; s < f.substrateCount; s++) if (this.isHeld[s] === 1) f.field(s).fill(this.held[s]);
   }
 
   /** Fixed cells back to their anchors; agents kept on their side of a membrane. */
@@ -696,13 +794,30 @@ export class SpatialNiche {
     const recruit = immune ? (scale * imm.pz * yTot) / (kzD * kzD + yTot * yTot) : 0;
     const killPerT = immune ? (imm.m / scale) * this.grid.voxelCount : 0;
     if (immune) {
+      // Kill m/(1 + I1) per T cell (src/niche/lsc.ts), I1 (cml-tcell-suppression) from the T cell's own uptake.
       this.tPerVoxel.fill(0);
-      for (let i = 0; i < s.count; i++) if (s.type[i] === TCELL) this.tPerVoxel[this.vox[i]]++;
+      for (let i = 0; i < s.count; i++) {
+        if (s.type[i] !== TCELL) continue;
+        const vt = this.vox[i];
+        const uT = uptakeFraction(fC[vt] + p.wLsc * fL[vt], p.kmCml, blk);
+        this.tPerVoxel[vt] += 1 / (1 + cargoEffect(ch.i1.k, channelSignal(ch.i1, uT), ec50, hillN));
+      }
     }
     const w = this.words;
     this.deaths.length = 0;
     this.divisions.length = 0;
     this.sprouts.length = 0;
+    // Leukaemic lineage (in vivo) and the cell line's cycle (in vitro): see SpatialOptions.lineage / cmlCycle.
+    const lineage = this.opts.lineage !== undefined;
+    const cmlCycle = this.opts.cmlCycle !== undefined;
+    const lin = p.lineage;
+    this.productions.length = 0;
+    this.lineageProd = 0;
+    let progInv = 0;
+    let nProg = 0;
+    let nCml = 0;
+    if (cmlCycle) for (let i = 0; i < s.count; i++) if (s.type[i] === CML) nCml++;
+    const cmlLogistic = cmlCycle ? Math.max(0, 1 - nCml / this.cmlCapacity) : 0;
     const vessels = this.opts.vessels !== undefined;
     let nEndo = 0;
     if (vessels) {
@@ -723,7 +838,7 @@ export class SpatialNiche {
       st.cargo[3 * id + 2] += uB * dt;
       if (t === LSC) {
         // Q = B4q + R, P = B4p + wp max(R, 0) (src/niche/niche-cells.ts), R from the local chemokines.
-        const R = this.retentionAt(v);
+        const R = this.retentionAt(v, i);
         const Q = cargoEffect(ch.b4q.k, channelSignal(ch.b4q, uB), ec50, hillN) + R;
         const P = cargoEffect(ch.b4p.k, channelSignal(ch.b4p, uB), ec50, hillN) + p.fb.wp * Math.max(R, 0);
         const A = cargoEffect(ch.a1.k, channelSignal(ch.a1, uC), ec50, hillN);
@@ -737,7 +852,13 @@ export class SpatialNiche {
         const rDiv = cyc ? p.py * (1 + A) * logistic : 0;
         const rKill = cyc ? (p.eTki * e) / (1 + P) + killPerT * (immune ? this.tPerVoxel[v] : 0) : 0;
         const total = cyc ? rDeact + rDiv + rKill : p.pxy;
-        if (total <= 0) continue;
+        // Lineage: progenitors at ay/(1 + (fa - 1) tkiE) while the LSC cycles (src/niche/haematopoiesis.ts Yy1).
+        const rProd = lineage && cyc ? lin.ay / (1 + (lin.fa - 1) * e) : 0;
+        const byParent = rProd > 0 ? lin.by / (1 + (lin.fb - 1) * e) : 0;
+        if (total <= 0) {
+          if (rProd > 0) this.produce(id, rProd, dt, dt, byParent);
+          continue;
+        }
         const b = st.block[id];
         const lo = b % 4294967296;
         philox4x32(
@@ -752,22 +873,34 @@ export class SpatialNiche {
         );
         st.block[id] = b + 1;
         const u1 = u53(w[0], w[1]);
-        if (u1 >= -Math.expm1(-total * dt)) continue;
+        if (u1 >= -Math.expm1(-total * dt)) {
+          if (rProd > 0) this.produce(id, rProd, dt, dt, byParent);
+          continue;
+        }
         if (!cyc) {
           st.cycling[id] = 1;
           continue;
         }
         const pick = u53(w[2], w[3]) * total;
+        if (rProd > 0) {
+          // The LSC produces until its event ends its cycling (at the event time -ln(1 - u1)/total, by the
+          // inversion that decided the event) or, after a division, for the whole step.
+          const div = pick >= rDeact && pick < rDeact + rDiv;
+          this.produce(id, rProd, div ? dt : -Math.log1p(-u1) / total, dt, byParent);
+        }
         if (pick < rDeact) st.cycling[id] = 0;
         else if (pick < rDeact + rDiv) this.divisions.push(id);
         else this.deaths.push(id);
       } else if (t === TCELL) {
         if (!immune) continue;
-        // Recruitment by cycling LSCs (a division) or death, as dZ/dt = ... - az Z + pz Y Z/(Kz^2 + Y^2).
-        const total = recruit + imm.az;
+        // Recruitment by cycling LSCs (a division) or death, as dZ/dt = ... - az Z + pz/(1 + I2) Y Z/(Kz^2 + Y^2),
+        // I2 (cml-treg-expansion) from this T cell's own CML-cargo uptake.
+        const i2 = cargoEffect(ch.i2.k, channelSignal(ch.i2, uC), ec50, hillN);
+        const rec = i2 === 0 ? recruit : recruit / (1 + i2);
+        const total = rec + imm.az;
         const u = this.draw(id);
         if (u >= -Math.expm1(-total * dt)) continue;
-        if (u53(w[2], w[3]) * total < recruit) this.divisions.push(id);
+        if (u53(w[2], w[3]) * total < rec) this.divisions.push(id);
         else this.deaths.push(id);
       } else if (t === NORMAL) {
         // dN/dt = pn N (1 - (N + w_ln Y)/Kn): each cell divides at the net rate when it is positive and dies at
@@ -796,6 +929,13 @@ export class SpatialNiche {
         const vascT = (1 + e1 + e3 + e4) / (1 + d1);
         st.act[2 * id] += (vascT - st.act[2 * id]) * relaxVasc;
         st.act[2 * id + 1] += (1 + (1 - cur) * e6 - st.act[2 * id + 1]) * relaxAct;
+        // E5: miR-126 lowers CXCL12; VCAM1 follows E6 (up) or miR-126 (down) by the sign of
+        // crosstalk.vcam1_direction (conflict vcam1-endothelium), each scaled to niche.ch.vcam1.emax, exactly the
+        // niche model's targets (src/niche/niche-cells.ts) from this cell's own uptake.
+        const adh = this.adhTarget;
+        endothelialAdhesion(adh, ch.e6, ch.mir126, cargo, this.vcam, uC, cur);
+        st.adh[2 * id] += (adh[0] - st.adh[2 * id]) * relaxAct;
+        st.adh[2 * id + 1] += (adh[1] - st.adh[2 * id + 1]) * relaxAct;
         st.tki[id] = this.tkiAt(v);
         if (vessels) {
           // Net rate k_vasc (T N0/N - 1): summed over the N cells, dN/dt = k_vasc (mean(T) N0 - N), the niche
@@ -807,6 +947,43 @@ export class SpatialNiche {
           if (r > 0) this.sprouts.push(id);
           else this.deaths.push(id);
         }
+      } else if (t === CML) {
+        if (lineage) {
+          // A leukaemic progenitor (y1): lost at d1 (1 - s + s/(1 + P)), P its own B4 protection (the niche
+          // model's writeLeukaemicLoss), while it makes differentiated cells at by/(1 + (fb - 1) tkiE) (y1y2).
+          const P = cargoEffect(ch.b4p.k, channelSignal(ch.b4p, uB), ec50, hillN);
+          const e = this.tkiAt(v);
+          st.p[id] = P;
+          st.tki[id] = e;
+          const inv = 1 / (1 + P);
+          progInv += inv;
+          nProg++;
+          const byRate = lin.by / (1 + (lin.fb - 1) * e);
+          const loss = lin.d1 * (1 - lin.bulkShare + lin.bulkShare * inv);
+          const u = this.draw(id);
+          if (u < -Math.expm1(-loss * dt)) {
+            this.deaths.push(id);
+            // It makes y2 until its death time (the inversion's -ln(1 - u)/loss).
+            this.lineageProd += byRate * (-Math.log1p(-u) / loss);
+          } else this.lineageProd += byRate * dt;
+        } else if (cmlCycle) {
+          // The cell line in vitro: the culture mapping's cycling compartment (src/experiments/leukaemia.ts),
+          // division py (1 + A) max(0, 1 - n/K), TKI kill e_tki tkiE/(1 + P); A and P of its own uptake.
+          const P = cargoEffect(ch.b4p.k, channelSignal(ch.b4p, uB), ec50, hillN);
+          const A = cargoEffect(ch.a1.k, channelSignal(ch.a1, uC), ec50, hillN);
+          const e = this.tkiAt(v);
+          st.p[id] = P;
+          st.a[id] = A;
+          st.tki[id] = e;
+          const rDiv = p.py * (1 + A) * cmlLogistic;
+          const rKill = (p.eTki * e) / (1 + P);
+          const total = rDiv + rKill;
+          if (total <= 0) continue;
+          const u = this.draw(id);
+          if (u >= -Math.expm1(-total * dt)) continue;
+          if (u53(w[2], w[3]) * total < rDiv) this.divisions.push(id);
+          else this.deaths.push(id);
+        }
       } else if (t === BMSC) {
         const b1 = cargoEffect(ch.b1.k, channelSignal(ch.b1, uC), ec50, hillN);
         const b2 = cargoEffect(ch.b2.k, channelSignal(ch.b2, uC), ec50, hillN);
@@ -815,6 +992,12 @@ export class SpatialNiche {
         st.act[2 * id + 1] += (1 + b3 - st.act[2 * id + 1]) * relaxAct;
       }
     }
+    if (this.productions.length > 0) {
+      // Progenitors first (ascending producer id), while their producers are all still in place.
+      this.productions.sort((a, b) => a - b);
+      for (const id of this.productions) this.divide(id, CML);
+    }
+    if (lineage) this.advanceLineage(nProg > 0 ? progInv / nProg : 1);
     if (this.deaths.length > 0 || this.divisions.length > 0 || this.sprouts.length > 0) {
       // Canonical order (ascending id) so that rows and new ids do not depend on the store's row order.
       this.deaths.sort((a, b) => a - b);
@@ -965,6 +1148,31 @@ export class SpatialNiche {
       by /= bn;
       bz /= bn;
     } else bx = by = bz = 0;
+    // Tip cells migrate up the angiogenic gradient (Gerhardt 2003: migration follows the VEGF-A gradient, stalk
+    // proliferation its concentration). Here the signal is the CML-exosome cargo (cml + w_lsc lsc, the fields the
+    // vasc target reads) at the host's voxel; its unit gradient, weighted by spatial.vessel.sprout_gradient_weight,
+    // joins the outward direction. A zero gradient (a uniform or held field) leaves the rule as it was, bit for bit.
+    const wg = p.sproutGradient;
+    if (wg > 0) {
+      const g = this.sproutGrad;
+      const gl = this.sproutGradL;
+      const vh = this.grid.voxelAt(
+        this.clampAxis(0, x[i]),
+        this.clampAxis(1, y[i]),
+        this.clampAxis(2, d3 ? z[i] : 0),
+      );
+      gradientAt(this.grid, this.fields.field(this.fieldIndex.cml), vh, g);
+      gradientAt(this.grid, this.fields.field(this.fieldIndex.lsc), vh, gl);
+      const gx = g[0] + p.wLsc * gl[0];
+      const gy = g[1] + p.wLsc * gl[1];
+      const gz = d3 ? g[2] + p.wLsc * gl[2] : 0;
+      const gn = Math.sqrt(gx * gx + gy * gy + gz * gz);
+      if (gn > 0) {
+        bx += (wg * gx) / gn;
+        by += (wg * gy) / gn;
+        bz += (wg * gz) / gn;
+      }
+    }
     const spread = hasBase ? p.sproutSpread : 1;
     unit(2, u);
     let dx = bx + spread * u[0];
@@ -1025,6 +1233,8 @@ export class SpatialNiche {
       // The new cell starts in its parent's activation state.
       st.act[2 * id] = st.act[2 * parent];
       st.act[2 * id + 1] = st.act[2 * parent + 1];
+      st.adh[2 * id] = st.adh[2 * parent];
+      st.adh[2 * id + 1] = st.adh[2 * parent + 1];
       return true;
     }
     return false;
@@ -1106,8 +1316,12 @@ export class SpatialNiche {
     return this.opts.normalCapacity ?? this.opts.lscCapacity * this.params.knOverKy;
   }
 
-  /** A cycling LSC or a normal stem cell divides: the daughter (cycling, new id) sits one radius away in a direction from the parent's stream. */
-  private divide(parent: number): void {
+  /**
+   * A cycling LSC, a normal stem cell, a T cell or (in vitro, cmlCycle) a CML cell divides, or (lineage) a cycling
+   * LSC produces a progenitor (`child` = CML): the new cell (new id; cycling if an LSC) sits one parent radius away
+   * in a direction from the parent's stream. Stem and T cells move, CML cells do not (as addCell).
+   */
+  private divide(parent: number, child?: number): void {
     const s = this.store;
     const st = this.st;
     const i = s.indexOf(parent);
@@ -1132,24 +1346,81 @@ export class SpatialNiche {
     const y = this.clampAxis(1, s.y[i] + r * dy);
     const z = this.dims === 3 ? this.clampAxis(2, s.z[i] + r * dz) : 0;
     const p = this.params;
-    const t = s.type[i];
+    const t = child ?? s.type[i];
+    const moves = t !== CML;
     const id = this.nextId++;
     s.add({
       id,
       x,
       y,
       ...(this.dims === 3 ? { z } : {}),
-      radius: r,
+      radius: t === CML ? p.radius.cml : r,
       type: t,
       repulsion: p.repulsion,
       adhesion: p.adhesion,
       adhesionReach: p.adhesionReach,
-      speed: p.speedLsc,
-      persistence: p.persistenceLsc,
-      ...(t !== LSC ? { chemotaxisBias: 0 } : {}),
+      speed: moves ? p.speedLsc : 0,
+      persistence: moves ? p.persistenceLsc : 0,
+      // A daughter LSC chemotaxes as addCell's LSCs do (the store's default bias would leave it blind to CXCL12).
+      chemotaxisBias: t === LSC && this.fieldIndex.cxcl12 >= 0 ? p.chemotaxisBiasLsc : 0,
     });
     this.initState(id, t, x, y, z, t === LSC);
     st.side[id] = st.side[parent];
+    if (child === CML && s.type[i] === LSC) {
+      // A new progenitor reads as its producer's place until its first step: uptake, tkiE, and its own B4 P.
+      const ch = this.ch;
+      st.uCml[id] = st.uCml[parent];
+      st.uBmsc[id] = st.uBmsc[parent];
+      st.tki[id] = st.tki[parent];
+      st.hyp[id] = st.hyp[parent];
+      st.p[id] = cargoEffect(ch.b4p.k, channelSignal(ch.b4p, st.uBmsc[id]), p.cargo.ec50, p.cargo.hill);
+    }
+  }
+
+  /**
+   * Lineage: progenitors from cycling LSC `id` over [0, window) of the step, a Poisson process of rate `rate`
+   * (exponential gaps by inversion, two per block of the LSC's own stream). Each is queued for placement and makes
+   * differentiated cells at `byRate` from its birth to the step's end (its share of this step's y2 production).
+   */
+  private produce(id: number, rate: number, window: number, dt: number, byRate: number): void {
+    let w = this.nextBlock(id);
+    let k = 0;
+    let t = 0;
+    for (;;) {
+      if (k === 4) {
+        w = this.nextBlock(id);
+        k = 0;
+      }
+      t -= Math.log1p(-u53(w[k], w[k + 1])) / rate;
+      k += 2;
+      if (t >= window) return;
+      this.productions.push(id);
+      this.lineageProd += byRate * (dt - t);
+    }
+  }
+
+  /**
+   * Lineage: y2 and y3 over one phenotype step, exactly for a y2 production held at this step's mean (the
+   * progenitors' by' times their time alive, lineageProd / dt) and the loss d2' = d2 (1 - s + s m), m the mean
+   * 1/(1 + P) of the progenitors (1 without any):
+   *   y2(dt) = y2 e^{-d2' dt} + B (1 - e^{-d2' dt})/d2'
+   *   y3(dt) = y3 e^{-d3 dt} + cy [c (1 - e^{-d3 dt})/d3 + (y2 - c)(e^{-d2' dt} - e^{-d3 dt})/(d3 - d2')], c = B/d2'.
+   */
+  private advanceLineage(m: number): void {
+    const L = this.params.lineage;
+    const dt = this.dtPhenotype;
+    const k = L.d2 * (1 - L.bulkShare + L.bulkShare * m);
+    const B = this.lineageProd / dt;
+    this.lineageProd = 0;
+    const y20 = this.y2;
+    const ek = Math.exp(-k * dt);
+    const e3 = Math.exp(-L.d3 * dt);
+    const c = B / k;
+    const x = L.d3 - k;
+    // (e^{-k dt} - e^{-d3 dt})/(d3 - k), written to stay exact as d3 -> k
+    const cross = ek * (Math.abs(x * dt) < 1e-12 ? dt : -Math.expm1(-x * dt) / x);
+    this.y2 = y20 * ek + c * -Math.expm1(-k * dt);
+    this.y3 = this.y3 * e3 + L.cy * ((c * -Math.expm1(-L.d3 * dt)) / L.d3 + (y20 - c) * cross);
   }
 
   /** Row arrays: voxels, per-field source lists (rate per donor cell, per um^3) and oxygen uptake coefficients. */
@@ -1216,8 +1487,9 @@ export class SpatialNiche {
    * the domain (volume V) secretes w k V / N times its activation, so the well-mixed steady level is
    * sum_types w mean(activation), the niche model's weighted population state (src/niche/niche-cells.ts): IL-8
    * from BMSCs (w = niche.feedback.il8.bmsc_weight, activation il8_bmsc) and endothelium (1 - w, il8_endo);
-   * CXCL12 from endothelium (w = 1, activation 1: the miR-126 channel that lowers it is not spatial yet). A type
-   * absent from the domain counts at baseline (its w is added to every local level).
+   * CXCL12 from endothelium (w = 1, activation cxcl12_endo, lowered by miR-126, E5). A type absent from the domain
+   * counts at baseline (its w is added to every local level). With CXCL12 on, also the endothelial lists for the
+   * VCAM1 contact (endoHead).
    */
   private chemokineSources(): void {
     const s = this.store;
@@ -1262,9 +1534,65 @@ export class SpatialNiche {
         const k = idx.cxcl12;
         const j = this.srcCount[k]++;
         this.srcVox[k][j] = v;
-        this.srcRate[k][j] = ((p.decayCxcl12 * V) / nE) * perVol;
+        this.srcRate[k][j] = ((p.decayCxcl12 * V) / nE) * st.adh[2 * id + 1] * perVol;
       }
     }
+    if (idx.cxcl12 >= 0) {
+      // VCAM1 is a contact molecule (VLA-4 on the LSC binds it on the endothelial surface; it does not diffuse):
+      // an LSC meets the endothelial cells within adhesion reach (retentionAt). Lists per voxel, rows in order.
+      const nv = this.grid.voxelCount;
+      if (this.endoHead.length !== nv) this.endoHead = new Int32Array(nv);
+      if (this.endoNext.length < s.count) {
+        this.endoNext = new Int32Array(this.vox.length);
+        this.endoVcam = new Float64Array(this.vox.length);
+      }
+      this.endoHead.fill(-1);
+      for (let i = s.count - 1; i >= 0; i--) {
+        if (s.type[i] !== ENDO) continue;
+        const v = this.vox[i];
+        this.endoNext[i] = this.endoHead[v];
+        this.endoHead[v] = i;
+        this.endoVcam[i] = st.adh[2 * s.id[i]];
+      }
+    }
+  }
+
+  /**
+   * The VCAM1 an LSC (row i, voxel v) meets: the mean vcam1_endo of the endothelial cells in contact, centres within
+   * spatial.mechanics.adhesion_reach x (r_i + r_j) (PhysiCell's adhesion distance, the network's edges), searched
+   * in the voxels around v; 1 (baseline: no deviation) without contact. Cells at one point, as in a well-mixed
+   * domain, all touch: the mean is the endothelium's, the niche model's vcam1_endo.
+   */
+  private vcamAt(v: number, i: number): number {
+    const s = this.store;
+    const g = this.grid;
+    const reachF = this.params.adhesionReach;
+    const rmax = reachF * (s.radius[i] + this.params.radius.endo);
+    const xi = s.x[i];
+    const yi = s.y[i];
+    const zi = s.z[i];
+    const cx = v % g.nx;
+    const cyz = (v - cx) / g.nx;
+    const cy = cyz % g.ny;
+    const cz = (cyz - cy) / g.ny;
+    const ax = Math.ceil(rmax / g.dx);
+    const ay = g.ny > 1 ? Math.ceil(rmax / g.dy) : 0;
+    const az = g.nz > 1 ? Math.ceil(rmax / g.dz) : 0;
+    let sum = 0;
+    let n = 0;
+    for (let kz = Math.max(0, cz - az); kz <= Math.min(g.nz - 1, cz + az); kz++)
+      for (let ky = Math.max(0, cy - ay); ky <= Math.min(g.ny - 1, cy + ay); ky++)
+        for (let kx = Math.max(0, cx - ax); kx <= Math.min(g.nx - 1, cx + ax); kx++)
+          for (let j = this.endoHead[kx + g.nx * (ky + g.ny * kz)]; j >= 0; j = this.endoNext[j]) {
+            const dx = xi - s.x[j];
+            const dy = yi - s.y[j];
+            const dz = zi - s.z[j];
+            const r = reachF * (s.radius[i] + s.radius[j]);
+            if (dx * dx + dy * dy + dz * dz > r * r) continue;
+            sum += this.endoVcam[j];
+            n++;
+          }
+    return n > 0 ? sum / n : 1;
   }
 
   /** LSC chemotaxis directions: the unit CXCL12 gradient at each LSC's voxel (zero where flat). */
@@ -1287,10 +1615,10 @@ export class SpatialNiche {
 
   /**
    * The niche model's LSC retention R = R_il8 + R_adh (src/niche/niche-cells.ts) from the local IL-8 and CXCL12
-   * levels: I = max(il8 - 1, 0), D = (vcam1 + cxcl12)/2 - 1 with VCAM1 at baseline (contact adhesion is not
-   * spatial yet). 0 without chemokine fields.
+   * levels: I = max(il8 - 1, 0), D = (vcam1 + cxcl12)/2 - 1 with vcam1 the mean vcam1_endo of the endothelial
+   * cells the LSC touches (vcamAt; 1 without contact: no deviation). 0 without chemokine fields.
    */
-  private retentionAt(v: number): number {
+  private retentionAt(v: number, i: number): number {
     const idx = this.fieldIndex;
     const fb = this.params.fb;
     const scale = this.niche.feedbacks;
@@ -1300,7 +1628,8 @@ export class SpatialNiche {
       R += (scale['il8-cxcr-retention'] * fb.rmaxIl8 * I) / (fb.kIl8 + I);
     }
     if (idx.cxcl12 >= 0) {
-      const D = (1 + this.fields.field(idx.cxcl12)[v] + this.cxcl12Offset) / 2 - 1;
+      const vcam = this.vcamAt(v, i);
+      const D = (vcam + this.fields.field(idx.cxcl12)[v] + this.cxcl12Offset) / 2 - 1;
       R += (scale['vcam1-cxcl12-retention'] * fb.rmaxAdh * D) / (fb.kAdh + Math.abs(D));
     }
     return R;
@@ -1314,6 +1643,8 @@ export class SpatialNiche {
     cycling: boolean;
     cargo: [number, number, number];
     activation: [number, number];
+    /** Endothelial adhesion states [vcam1_endo, cxcl12_endo] (1 for other types). */
+    adhesion: [number, number];
     quiescence: number;
     protection: number;
     proliferation: number;
@@ -1330,6 +1661,7 @@ export class SpatialNiche {
       cycling: st.cycling[id] === 1,
       cargo: [st.cargo[3 * id], st.cargo[3 * id + 1], st.cargo[3 * id + 2]],
       activation: [st.act[2 * id], st.act[2 * id + 1]],
+      adhesion: [st.adh[2 * id], st.adh[2 * id + 1]],
       quiescence: st.q[id],
       protection: st.p[id],
       proliferation: st.a[id],
@@ -1440,13 +1772,24 @@ export class SpatialNiche {
       fields: this.fields.data.slice(),
       vesselBaseline: this.vesselBaseline,
       influxBlock: this.influxBlock,
+      ...(this.opts.lineage ? { lineageY2: this.y2, lineageY3: this.y3 } : {}),
     };
   }
 
-  /** A niche built with the same knowledge base and options, in the checkpoint's state. */
-  static restore(kb: KnowledgeBase, options: SpatialOptions, cp: SpatialCheckpoint): SpatialNiche {
+  /**
+   * A niche built with the same knowledge base and options, in the checkpoint's state. `engine` and `agents` as
+   * for the constructor (createParallelSpatial(kb, options, 2, cp) restores onto two threads); the result does not
+   * depend on them.
+   */
+  static restore(
+    kb: KnowledgeBase,
+    options: SpatialOptions,
+    cp: SpatialCheckpoint,
+    engine?: FieldEngine,
+    agents?: AgentEngine,
+  ): SpatialNiche {
     if (cp.version !== 1) throw new SpatialError(`checkpoint version ${cp.version}: expected 1`);
-    const sim = new SpatialNiche(kb, options);
+    const sim = new SpatialNiche(kb, options, engine, agents);
     if (cp.fields.length !== sim.fields.data.length)
       throw new SpatialError(
         `checkpoint fields hold ${cp.fields.length} values; these options give ${sim.fields.data.length}`,
@@ -1465,11 +1808,24 @@ export class SpatialNiche {
     sim.nextId = cp.nextId;
     sim.st.ensure(Math.max(0, cp.nextId - 1));
     const st = sim.st as unknown as Record<string, Float64Array>;
-    for (const [name] of PER_ID_COLUMNS) st[name].set(cp.perId[name] as ArrayLike<number>);
+    for (const [name] of PER_ID_COLUMNS) {
+      const col = cp.perId[name] as ArrayLike<number> | undefined;
+      // A checkpoint from before the endothelial adhesion states: they were at baseline (1).
+      if (col === undefined && name === 'adh') st[name].fill(1);
+      else st[name].set(col as ArrayLike<number>);
+    }
     sim.fields.data.set(cp.fields);
     sim.time = cp.time;
     sim.vesselBaseline = cp.vesselBaseline ?? 0;
     sim.influxBlock = cp.influxBlock ?? 0;
+    if (options.lineage) {
+      if (cp.lineageY2 === undefined || cp.lineageY3 === undefined)
+        throw new SpatialError(
+          'checkpoint has no lineage state (y2, y3) but the options turn the lineage on',
+        );
+      sim.y2 = cp.lineageY2;
+      sim.y3 = cp.lineageY3;
+    }
     sim.phenotypeSteps = cp.phenotypeSteps;
     if (sim.mechanics) sim.mechanics.steps = cp.mechanicsSteps;
     sim.rebuildRows();
@@ -1481,7 +1837,6 @@ const F64_NAMES = F64_COLUMNS;
 const I32_NAMES = I32_COLUMNS;
 const U8_NAMES = U8_COLUMNS;
 
-/** A field solver built elsewhere (e.g. over a SharedArrayBuffer with a worker thread, src/spatial/parallel.ts). */
 /**
  * Who runs the mechanics: e.g. ParallelMechanics on two threads (src/spatial/parallel.ts), which needs the agent
  * store in a SharedArrayBuffer. Must give the same bits as `new Mechanics(store, options)`.
@@ -1491,10 +1846,36 @@ export interface AgentEngine {
   readonly create: (store: AgentStore, options: MechanicsOptions) => Mechanics;
 }
 
-export interface FieldEngine {
-  readonly fields: FieldSolver;
-  /** One diffusion step of every substrate (agent terms are applied before it on the calling thread). */
-  readonly step: () => void;
+/**
+ * Who advances the fields, built elsewhere: e.g. ParallelFieldSolver over a SharedArrayBuffer with a worker thread
+ * (src/spatial/parallel.ts). Its solver has the options' field layout (fieldLayout) at dtDiffusion and its step
+ * multiples are fieldStepMultiples; it must give the same bits as a SerialFieldRunner over such a solver.
+ */
+export interface FieldEngine extends FieldRunner {
+  /** Base steps per step of each substrate (multirate). */
+  readonly every: Int32Array;
+}
+
+/**
+ * Base steps (dtDiffusion) per field step: dtExosome / dtDiffusion for the exosome fields and the hypoxic cargo
+ * (slow diffusion: D dt / h^2 = 0.01 at 0.01 min and 20 um), 1 for the rest. Checks that dtExosome is a multiple of
+ * dtDiffusion dividing dtMechanics.
+ */
+export function fieldStepMultiples(layout: FieldLayout, options: SpatialOptions): number[] {
+  const dtD = options.dtDiffusion ?? 0.1;
+  const dtM = options.dtMechanics ?? 0.1;
+  const dtE = options.dtExosome ?? dtD;
+  const multiple = (a: number, b: number, what: string) => {
+    const r = a / b;
+    if (!(a > 0 && b > 0) || Math.abs(r - Math.round(r)) > 1e-9 || Math.round(r) < 1)
+      throw new SpatialError(`${what}: ${a} min must be a positive multiple of ${b} min`);
+    return Math.round(r);
+  };
+  const e = multiple(dtE, dtD, 'dtExosome');
+  multiple(dtM, dtE, 'dtMechanics (a multiple of dtExosome)');
+  const out = layout.substrates.map(() => 1);
+  for (const k of [...EXOSOME_FIELDS, 'cml_hyp'] as const) if (layout.index[k] >= 0) out[layout.index[k]] = e;
+  return out;
 }
 
 export interface FieldLayout {

@@ -1,9 +1,11 @@
 /**
- * A spatial niche on two threads: the fields step with src/numerics/fields/parallel.ts (substrates split between
- * the calling thread and one worker) and the mechanics with src/numerics/agents/parallel.ts (bins split between
- * the calling thread and a second worker; the two workers never run at the same time), both bit-identical to one
- * thread. With dtExosome > dtDiffusion (multirate fields, built-in solver only) just the mechanics are split.
- * Kept out of index.ts because it needs node:worker_threads (the rest of src/spatial stays browser-pure).
+ * A spatial niche on two threads: the fields with src/numerics/fields/parallel.ts (substrates split between the
+ * calling thread and one worker, one synchronisation per mechanics step; multirate exosome fields balanced against
+ * the fast ones) and the mechanics with src/numerics/agents/parallel.ts (bins split between the calling thread and
+ * a second worker; the two workers never run at the same time), both bit-identical to one thread; or (mode
+ * 'beside') all fields on the worker while the calling thread moves the agents. A checkpoint restores onto the
+ * same engines. Kept out of index.ts because it needs node:worker_threads (the rest of
+ * src/spatial stays browser-pure).
  */
 import type { KnowledgeBase } from '../knowledge/load.js';
 import { CHANNELS } from '../niche/channels.js';
@@ -12,8 +14,25 @@ import type { MechanicsOptions } from '../numerics/agents/mechanics.js';
 import { MechanicsWorker, ParallelMechanics } from '../numerics/agents/parallel.js';
 import type { AgentStore } from '../numerics/agents/store.js';
 import { ParallelFieldSolver } from '../numerics/fields/parallel.js';
-import { fieldLayout, SpatialNiche, type SpatialOptions } from './model.js';
+import {
+  fieldLayout,
+  fieldStepMultiples,
+  type SpatialCheckpoint,
+  SpatialNiche,
+  type SpatialOptions,
+} from './model.js';
 import { spatialParameters } from './params.js';
+
+export interface ParallelSpatialOptions {
+  /**
+   * How two threads share the work. 'split' (default): the mechanics (bins) and the fields (substrates) each split
+   * between the calling thread and a worker. 'beside': every field on the field worker while the calling thread
+   * moves the agents alone (no mechanics worker): pays when the fields cost more than the mechanics, e.g. the
+   * PhysiCell-sized 2D run (one diffusing field, ~900 agents). Needs no chemotaxis (CXCL12 off); with it the fields
+   * and the mechanics alternate. Either gives the same bits as one thread.
+   */
+  readonly mode?: 'split' | 'beside';
+}
 
 export interface ParallelSpatial {
   readonly sim: SpatialNiche;
@@ -21,23 +40,25 @@ export interface ParallelSpatial {
   close(): Promise<void>;
 }
 
-/** A SpatialNiche with its fields on `threads` threads (1: the built-in solver, no worker). */
+/**
+ * A SpatialNiche on `threads` threads (1: the built-in solver and mechanics, no worker), new or restored from
+ * `checkpoint` (SpatialNiche.restore with the two-thread engines). The same bits either way.
+ */
 export async function createParallelSpatial(
   kb: KnowledgeBase,
   options: SpatialOptions,
   threads: 1 | 2,
+  checkpoint?: SpatialCheckpoint,
+  parallel: ParallelSpatialOptions = {},
 ): Promise<ParallelSpatial> {
-  // One thread: the built-in solver (the same bits; it also supports dtExosome).
-  if (threads === 1) return { sim: new SpatialNiche(kb, options), close: async () => {} };
-  const mw = await MechanicsWorker.start();
-  const agents = {
-    shared: true,
-    create: (store: AgentStore, mo: MechanicsOptions) => new ParallelMechanics(store, mo, mw),
-  };
-  const dtDiffusion = options.dtDiffusion ?? 0.1;
-  if ((options.dtExosome ?? dtDiffusion) !== dtDiffusion) {
-    const sim = new SpatialNiche(kb, options, undefined, agents);
-    return { sim, close: () => mw.close() };
+  if (threads !== 1 && threads !== 2)
+    throw new Error(`createParallelSpatial: threads must be 1 or 2, got ${JSON.stringify(threads)}`);
+  const mode = parallel.mode ?? 'split';
+  if (mode !== 'split' && mode !== 'beside')
+    throw new Error(`createParallelSpatial: mode must be 'split' or 'beside', got ${JSON.stringify(mode)}`);
+  if (threads === 1) {
+    const sim = checkpoint ? SpatialNiche.restore(kb, options, checkpoint) : new SpatialNiche(kb, options);
+    return { sim, close: async () => {} };
   }
   const niche = resolveOptions(options.niche ?? {});
   const params = spatialParameters(kb, CHANNELS, {
@@ -45,18 +66,40 @@ export async function createParallelSpatial(
     setting: options.setting ?? 'in-vivo',
   });
   const layout = fieldLayout(params, options);
-  const pfs = await ParallelFieldSolver.create({
-    grid: layout.grid,
-    substrates: layout.substrates,
-    dt: dtDiffusion,
-    threads,
-  });
-  const sim = new SpatialNiche(kb, options, { fields: pfs.solver, step: () => pfs.step() }, agents);
-  return {
-    sim,
-    close: async () => {
-      await pfs.close();
-      await mw.close();
-    },
-  };
+  // Validates the time steps before any worker starts.
+  const every = fieldStepMultiples(layout, options);
+  const mw = mode === 'split' ? await MechanicsWorker.start() : null;
+  let pfs: ParallelFieldSolver | undefined;
+  try {
+    pfs = await ParallelFieldSolver.create({
+      grid: layout.grid,
+      substrates: layout.substrates,
+      dt: options.dtDiffusion ?? 0.1,
+      every,
+      threads,
+      split: mode === 'split' ? 'balance' : 'worker',
+    });
+    const agents =
+      mw === null
+        ? undefined
+        : {
+            shared: true,
+            create: (store: AgentStore, mo: MechanicsOptions) => new ParallelMechanics(store, mo, mw),
+          };
+    const sim = checkpoint
+      ? SpatialNiche.restore(kb, options, checkpoint, pfs, agents)
+      : new SpatialNiche(kb, options, pfs, agents);
+    const fields = pfs;
+    return {
+      sim,
+      close: async () => {
+        await fields.close();
+        await mw?.close();
+      },
+    };
+  } catch (err) {
+    await pfs?.close();
+    await mw?.close();
+    throw err;
+  }
 }

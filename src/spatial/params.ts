@@ -100,12 +100,34 @@ export interface SpatialParams {
     readonly kz: number;
     readonly ky: number;
   };
+  /**
+   * The leukaemic lineage below the stem cells (Michor 2005, the keys src/niche/haematopoiesis.ts binds; per min):
+   * progenitor production ay per cycling LSC, progenitor -> differentiated by, differentiated -> mature cy, losses
+   * d1, d2, d3, imatinib fold reductions fa (of ay) and fb (of by), and the share s of progenitor loss that B4
+   * protection prevents (niche.ch.bmsc_protection.bulk_share).
+   */
+  readonly lineage: {
+    readonly ay: number;
+    readonly by: number;
+    readonly cy: number;
+    readonly d1: number;
+    readonly d2: number;
+    readonly d3: number;
+    readonly fa: number;
+    readonly fb: number;
+    readonly bulkShare: number;
+  };
   /** Vessel sprouts: weight of the random unit vector added to the outward direction (spatial.vessel.sprout_spread). */
   readonly sproutSpread: number;
   // in vitro
   readonly invitroKm: number;
   readonly invitroParticlesPerUg: number;
   readonly invitroDose: number;
+  /** Endothelial VCAM1 (src/niche/niche-cells.ts): sign of the response (crosstalk.vcam1_direction), maximal change. */
+  readonly vcam1Direction: number;
+  readonly emaxVcam: number;
+  /** Weight of the unit CML-cargo gradient in a sprout's direction (spatial.vessel.sprout_gradient_weight). */
+  readonly sproutGradient: number;
 }
 
 const pkey = (k: number, s: string) => `hahnel2020.patient${String(k).padStart(2, '0')}.${s}`;
@@ -118,6 +140,7 @@ export function spatialParameters(
 ): SpatialParams {
   const v = (key: string) => kb.parameter(key).value;
   const perMin = (key: string) => v(key) / MIN_PER_MONTH;
+  const perDayToMin = (key: string) => (v(key) * DAYS_PER_MONTH) / MIN_PER_MONTH;
   const patient = options.patient ?? 1;
   const setting = options.setting ?? 'in-vivo';
   const V = v('spatial.marrow.volume');
@@ -192,9 +215,24 @@ export function spatialParameters(
     wLn: v('niche.competition.lsc_on_normal'),
     wNl: v('niche.competition.normal_on_lsc'),
     knOverKy: v('niche.normal.K') / v('hahnel2020.Ky'),
+    // Michor's rates are per day; the niche model takes them x DAYS_PER_MONTH per month, so per minute / 1440.
+    lineage: {
+      ay: perDayToMin('michor2005.ay'),
+      by: perDayToMin('michor2005.by'),
+      cy: perDayToMin('michor2005.cy'),
+      d1: perDayToMin('michor2005.d1'),
+      d2: perDayToMin('michor2005.d2'),
+      d3: perDayToMin('michor2005.d3'),
+      fa: v('michor2005.ay_imatinib'),
+      fb: v('michor2005.by_imatinib'),
+      bulkShare: v('niche.ch.bmsc_protection.bulk_share'),
+    },
     invitroKm: kmVitro,
     invitroParticlesPerUg: v('invitro.particles_per_ug'),
     invitroDose: v('invitro.dose'),
+    vcam1Direction: v('crosstalk.vcam1_direction'),
+    emaxVcam: v('niche.ch.vcam1.emax'),
+    sproutGradient: v('spatial.vessel.sprout_gradient_weight'),
   };
 }
 

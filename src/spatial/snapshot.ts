@@ -23,7 +23,8 @@ import {
   vectorFromArray,
 } from 'apache-arrow';
 import type { Grid } from '../numerics/fields/grid.js';
-import { type AgentColumns, CELL_TYPES, SpatialError, type SpatialNiche } from './model.js';
+import { CELL_TYPES, SpatialError } from './cell-types.js';
+import type { AgentColumns, SpatialNiche } from './model.js';
 import { FIELD_UNITS } from './units.js';
 
 export const AGENT_SNAPSHOT_FORMAT = 'exoniche-agents';
@@ -53,6 +54,11 @@ export interface AgentSnapshot {
   readonly time: number;
   readonly dims: 2 | 3;
   readonly columns: AgentColumns;
+  /**
+   * Lineage option only: the domain's differentiated (y2) and mature (y3) leukaemic cells, which are counts, not
+   * agents (schema metadata `lineage_y2`, `lineage_y3`; the progenitors are the rows of type cml).
+   */
+  readonly lineage?: { readonly y2: number; readonly y3: number };
 }
 
 /** Agent columns as an Arrow IPC file. */
@@ -81,6 +87,12 @@ export function encodeAgents(snapshot: AgentSnapshot): Uint8Array {
     ['version', '1'],
     ['time_min', String(snapshot.time)],
     ['dims', String(snapshot.dims)],
+    ...(snapshot.lineage
+      ? [
+          ['lineage_y2', String(snapshot.lineage.y2)] as [string, string],
+          ['lineage_y3', String(snapshot.lineage.y3)] as [string, string],
+        ]
+      : []),
   ]);
   return tableToIPC(new Table(new Schema(t.schema.fields, meta), t.batches), 'file');
 }
@@ -122,12 +134,23 @@ export function decodeAgents(bytes: Uint8Array, source = 'agent snapshot'): Agen
     cycling: Uint8Array.from(col('cycling').toArray() as ArrayLike<number>),
     ...Object.fromEntries(F64_NAMES.map((k) => [k, f64(k)])),
   } as unknown as AgentColumns;
-  return { time: Number(md.get('time_min')), dims, columns };
+  const y2 = md.get('lineage_y2');
+  const y3 = md.get('lineage_y3');
+  const lineage = y2 !== undefined && y3 !== undefined ? { y2: Number(y2), y3: Number(y3) } : undefined;
+  if (lineage && !(Number.isFinite(lineage.y2) && Number.isFinite(lineage.y3)))
+    throw new SpatialError(`${source}: metadata 'lineage_y2' / 'lineage_y3' ${y2} / ${y3}: expected numbers`);
+  return { time: Number(md.get('time_min')), dims, columns, ...(lineage ? { lineage } : {}) };
 }
 
 /** The agents of a run now, as an Arrow IPC file. */
 export function agentSnapshot(sim: SpatialNiche): Uint8Array {
-  return encodeAgents({ time: sim.time, dims: sim.dims, columns: sim.agentColumns() });
+  const l = sim.lineage();
+  return encodeAgents({
+    time: sim.time,
+    dims: sim.dims,
+    columns: sim.agentColumns(),
+    ...(l ? { lineage: { y2: l.y2, y3: l.y3 } } : {}),
+  });
 }
 
 export interface FieldHeader {

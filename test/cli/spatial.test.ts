@@ -78,29 +78,38 @@ describe('exoniche spatial', () => {
     expect(m.timings.simulateMs).toBeGreaterThan(0);
   });
 
-  it('an interrupted run resumes from its checkpoint to the same bytes as an uninterrupted one; 2 threads too', async () => {
+  it('an interrupted run resumes from its checkpoint to the same bytes as an uninterrupted one, on 1 or 2 threads', async () => {
     const dir = tmp();
     const file = join(dir, 'short.yaml');
     writeFileSync(file, SHORT);
     expect(await cli(file, '--out', join(dir, 'whole'), '--quiet')).toBe(0);
+    // cut on one thread, resumed on two; cut on two, resumed on one
     expect(await cli(file, '--out', join(dir, 'cut'), '--stop-after', '2', '--quiet')).toBe(0);
     expect(stderr).toContain('stopped after 2 snapshot(s) at t = 60 min');
     expect(existsSync(join(dir, 'cut'))).toBe(false);
     expect(readdirSync(join(dir, 'cut.partial', 'snapshots')).length).toBe(6);
-    expect(await cli(file, '--out', join(dir, 'cut'), '--quiet')).toBe(0);
+    expect(await cli(file, '--out', join(dir, 'cut'), '--threads', '2', '--quiet')).toBe(0);
+    expect(
+      await cli(file, '--out', join(dir, 'cut2'), '--threads', '2', '--stop-after', '1', '--quiet'),
+    ).toBe(0);
+    expect(await cli(file, '--out', join(dir, 'cut2'), '--quiet')).toBe(0);
     expect(await cli(file, '--out', join(dir, 'two'), '--threads', '2', '--quiet')).toBe(0);
     const names = readdirSync(join(dir, 'whole', 'snapshots')).sort();
     expect(names.length).toBe(10);
     for (const n of names) {
       const a = readFileSync(join(dir, 'whole', 'snapshots', n));
-      expect(readFileSync(join(dir, 'cut', 'snapshots', n)).equals(a), n).toBe(true);
-      expect(readFileSync(join(dir, 'two', 'snapshots', n)).equals(a), n).toBe(true);
+      for (const run of ['cut', 'cut2', 'two'])
+        expect(readFileSync(join(dir, run, 'snapshots', n)).equals(a), `${run}/${n}`).toBe(true);
     }
-    for (const f of ['checkpoint.bin', 'summary.json'])
-      expect(readFileSync(join(dir, 'cut', f)).equals(readFileSync(join(dir, 'whole', f))), f).toBe(true);
-    expect(JSON.parse(readFileSync(join(dir, 'cut', 'manifest.json'), 'utf8')).settings.resumedAtMin).toBe(
-      60,
-    );
+    for (const run of ['cut', 'cut2'])
+      for (const f of ['checkpoint.bin', 'summary.json'])
+        expect(
+          readFileSync(join(dir, run, f)).equals(readFileSync(join(dir, 'whole', f))),
+          `${run}/${f}`,
+        ).toBe(true);
+    const manifest = (run: string) => JSON.parse(readFileSync(join(dir, run, 'manifest.json'), 'utf8'));
+    expect(manifest('cut').settings).toMatchObject({ resumedAtMin: 60, threads: 2 });
+    expect(manifest('cut2').settings).toMatchObject({ resumedAtMin: 30, threads: 1 });
   });
 
   it('with vessels on, summary.json reads out the vessel network of the endothelial cells', async () => {

@@ -77,6 +77,7 @@ describe('checkpoint / restart', () => {
     const a = full.checkpoint();
     const b = resumed.checkpoint();
     expect(same(a, b)).toEqual([]);
+
     // The run did something: divisions, deaths, switches and movement happened, and fields are non-trivial.
     const c0 = 172;
     expect(a.nextId).toBeGreaterThan(c0);
@@ -90,10 +91,90 @@ describe('checkpoint / restart', () => {
     expect(same(a, other.checkpoint()).length).toBeGreaterThan(0);
   });
 
-  it('fields on two threads give the same bits as one', async () => {
+  it('multirate exosome fields (dtExosome 0.1, dtDiffusion 0.05 min) on two threads give the same bits as one', async () => {
+    const o = { ...options(10), dtDiffusion: 0.05, dtExosome: 0.1 };
+    const one = new SpatialNiche(kb, o);
+    populate(one);
+    one.run(60);
+    const two = await createParallelSpatial(kb, o, 2);
+    try {
+      populate(two.sim);
+      two.sim.run(60);
+      const a = one.checkpoint();
+      expect(same(a, two.sim.checkpoint())).toEqual([]);
+      // the exosome fields and the hypoxic cargo stepped (sources released into them)
+      for (const k of ['cml', 'lsc', 'bmsc', 'cml_hyp'] as const)
+        expect(one.fields.totalAmount(one.fieldIndex[k]), k).toBeGreaterThan(0);
+      // and multirate differs from stepping them every 0.05 min (the comparison can fail)
+      const fine = new SpatialNiche(kb, { ...o, dtExosome: 0.05 });
+      populate(fine);
+      fine.run(60);
+      expect(same(a, fine.checkpoint()).length).toBeGreaterThan(0);
+    } finally {
+      await two.close();
+    }
+  });
+
+  it('without exosomes (niche.exosomes false) the exosome fields are held at zero, on one thread or two', async () => {
+    const o = { ...options(11), niche: { exosomes: false } };
+    const two = await createParallelSpatial(kb, o, 2);
+    try {
+      populate(two.sim);
+      two.sim.run(30);
+      const f = two.sim.fields;
+      for (const k of ['cml', 'lsc', 'bmsc', 'cml_hyp'] as const) {
+        const u = f.field(two.sim.fieldIndex[k]);
+        expect(
+          u.every((x) => x === 0),
+          k,
+        ).toBe(true);
+      }
+      // oxygen and the drug still diffuse
+      const o2 = f.field(two.sim.fieldIndex.oxygen);
+      expect(Math.min(...o2)).toBeLessThan(32);
+      const one = new SpatialNiche(kb, o);
+      populate(one);
+      one.run(30);
+      expect(same(one.checkpoint(), two.sim.checkpoint())).toEqual([]);
+    } finally {
+      await two.close();
+    }
+    expect(() => new SpatialNiche(kb, { ...o, held: { cml: 1 } })).toThrow(
+      /held: the exosome fields are off \(niche.exosomes false\)/,
+    );
+  });
+
+  it("mode 'beside' (fields on the worker while the calling thread moves the agents) gives the same bits as one thread", async () => {
+    // no chemotaxis (CXCL12 off), so the agents move during the field run; IL-8 kept as a fifth stepped field
+    const o: SpatialOptions = { ...options(12), chemokines: { il8: true } };
+    const one = new SpatialNiche(kb, o);
+    populate(one);
+    one.run(60);
+    const cp = one.checkpoint();
+    one.run(60);
+    const two = await createParallelSpatial(kb, o, 2, undefined, { mode: 'beside' });
+    try {
+      populate(two.sim);
+      two.sim.run(120);
+      expect(same(one.checkpoint(), two.sim.checkpoint())).toEqual([]);
+    } finally {
+      await two.close();
+    }
+    const resumed = await createParallelSpatial(kb, o, 2, structuredClone(cp), { mode: 'beside' });
+    try {
+      resumed.sim.run(60);
+      expect(same(one.checkpoint(), resumed.sim.checkpoint())).toEqual([]);
+    } finally {
+      await resumed.close();
+    }
+  });
+
+  it('fields on two threads give the same bits as one; a one-thread checkpoint resumes on two threads', async () => {
     const one = new SpatialNiche(kb, options(9));
     populate(one);
-    one.run(120);
+    one.run(60);
+    const cp = one.checkpoint();
+    one.run(60);
     const two = await createParallelSpatial(kb, options(9), 2);
     try {
       populate(two.sim);
@@ -103,6 +184,15 @@ describe('checkpoint / restart', () => {
       expect(same(one.checkpoint(), two.sim.checkpoint())).toEqual([]);
     } finally {
       await two.close();
+    }
+    const resumed = await createParallelSpatial(kb, options(9), 2, structuredClone(cp));
+    try {
+      expect((resumed.sim.mechanics as ParallelMechanics).threads).toBe(2);
+      expect(resumed.sim.time).toBe(60);
+      resumed.sim.run(60);
+      expect(same(one.checkpoint(), resumed.sim.checkpoint())).toEqual([]);
+    } finally {
+      await resumed.close();
     }
   });
 });

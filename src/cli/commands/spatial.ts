@@ -18,7 +18,7 @@ import { type FolderFiles, RunFolderError, writeFolderAtomic } from '../../io/ru
 import { type KnowledgeBase, KnowledgeError, loadKnowledgeBase } from '../../knowledge/index.js';
 import { parseSpatialRun, SpatialConfigError, type SpatialRunConfig } from '../../spatial/config.js';
 import { effectiveQuantities } from '../../spatial/link.js';
-import { type SpatialCheckpoint, SpatialError, SpatialNiche } from '../../spatial/model.js';
+import { type SpatialCheckpoint, SpatialError, type SpatialNiche } from '../../spatial/model.js';
 import { createParallelSpatial } from '../../spatial/parallel.js';
 import { agentSnapshot, fieldSnapshot } from '../../spatial/snapshot.js';
 import { VERSION } from '../../version.js';
@@ -101,14 +101,13 @@ async function spatialCommand(file: string, flags: SpatialFlags, command: string
   let sim: SpatialNiche;
   let close = async () => {};
   try {
-    if (resumed) sim = SpatialNiche.restore(kb, cfg.options, resumed.cp);
-    else {
-      const p = await createParallelSpatial(kb, cfg.options, threads);
-      sim = p.sim;
-      close = () => p.close();
-      for (const c of cfg.cells) sim.addCell(c);
-    }
+    // A resumed run continues on the requested threads (the same bytes on one or two).
+    const p = await createParallelSpatial(kb, cfg.options, threads, resumed?.cp);
+    sim = p.sim;
+    close = () => p.close();
+    if (!resumed) for (const c of cfg.cells) sim.addCell(c);
   } catch (err) {
+    await close();
     if (err instanceof SpatialError) throw new CliError(`${file}: ${err.message}`, EXIT.dataError);
     throw err;
   }

@@ -1,16 +1,19 @@
 /**
- * Worker thread of ParallelFieldSolver (parallel.ts): attaches a FieldSolver to the shared fields and, each time
- * the go word advances, runs the diffusion sweeps of its substrates and publishes the step number as done.
+ * Worker thread of ParallelFieldSolver (parallel.ts): attaches FieldSolvers to the shared fields (one per step
+ * multiple) and, each time the go word advances, re-attaches to the shared agent-term arrays if they were replaced,
+ * then either sweeps its substrates for one step or runs them for STEPS base steps with their agent terms, and
+ * publishes the sequence number as done. An error is posted on the port (the calling thread throws it).
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { type MessagePort, parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { Grid } from './grid.js';
-import type { FieldWorkerData } from './parallel.js';
-import { FieldSolver } from './solver.js';
-
-const GO = 0;
-const DONE = 1;
-const STOP = 2;
-const FAILED = 3;
+import {
+  FIELD_CTRL,
+  type FieldWorkerConfig,
+  type FieldWorkerData,
+  MODE_RUN,
+  OWNER_WORKER,
+} from './parallel.js';
+import { AgentTerms, FieldSolver, multirateSolvers } from './solver.js';
 
 const data = workerData as FieldWorkerData;
 const solver = new FieldSolver({
@@ -20,20 +23,50 @@ const solver = new FieldSolver({
   buffer: data.buffer,
   keepBufferContents: true,
 });
+const every = Int32Array.from(data.every);
+const solvers = multirateSolvers(solver, every);
 const control = new Int32Array(data.control);
-const assigned = Int32Array.from(data.assigned);
+const owner = new Int32Array(data.owner);
+const terms = new AgentTerms(solver.substrateCount, new Int32Array(data.counts));
+const port: MessagePort = data.port;
+let version = 0;
+
+/** Takes the newest configuration posted on the port (earlier ones are superseded). */
+function attach(): void {
+  let cfg: FieldWorkerConfig | undefined;
+  for (let m = receiveMessageOnPort(port); m !== undefined; m = receiveMessageOnPort(port))
+    cfg = m.message as FieldWorkerConfig;
+  if (cfg === undefined) throw new Error('field worker: configuration announced but not received');
+  for (let s = 0; s < solver.substrateCount; s++) {
+    terms.sourceVoxels[s] = new Int32Array(cfg.sourceVoxels[s]);
+    terms.sourceRates[s] = new Float64Array(cfg.sourceRates[s]);
+    terms.uptakeVoxels[s] = new Int32Array(cfg.uptakeVoxels[s]);
+    terms.uptakeCoefficients[s] = new Float64Array(cfg.uptakeCoefficients[s]);
+  }
+  version = cfg.version;
+}
+
 parentPort?.postMessage('ready');
 let seq = 0;
+const n = solver.substrateCount;
 for (;;) {
-  Atomics.wait(control, GO, seq);
-  seq = Atomics.load(control, GO);
-  if (Atomics.load(control, STOP) !== 0) break;
+  Atomics.wait(control, FIELD_CTRL.GO, seq);
+  seq = Atomics.load(control, FIELD_CTRL.GO);
+  if (Atomics.load(control, FIELD_CTRL.STOP) !== 0) break;
   try {
-    for (let i = 0; i < assigned.length; i++) solver.diffuse(assigned[i]);
+    if (Atomics.load(control, FIELD_CTRL.CONFIG) !== version) attach();
+    if (Atomics.load(control, FIELD_CTRL.MODE) === MODE_RUN) {
+      const steps = Atomics.load(control, FIELD_CTRL.STEPS);
+      for (let s = 0; s < n; s++)
+        if (owner[s] === OWNER_WORKER) terms.advance(solvers[s], s, steps / every[s]);
+    } else {
+      for (let s = 0; s < n; s++) if (owner[s] === OWNER_WORKER) solver.diffuse(s);
+    }
   } catch (e) {
-    console.error(e);
-    Atomics.store(control, FAILED, 1);
+    port.postMessage(e instanceof Error ? (e.stack ?? e.message) : String(e));
+    Atomics.store(control, FIELD_CTRL.FAILED, 1);
   }
-  Atomics.store(control, DONE, seq);
-  Atomics.notify(control, DONE);
+  Atomics.store(control, FIELD_CTRL.DONE, seq);
+  Atomics.notify(control, FIELD_CTRL.DONE);
 }
+port.close();

@@ -289,6 +289,37 @@ export class FieldSolver {
     }
   }
 
+  /** Whether substrate s has bulk terms (setBulk). */
+  hasBulk(s: number): boolean {
+    this.field(s);
+    return this.bulk[s] !== null;
+  }
+
+  /**
+   * `steps` steps of substrate s alone with its agents' point sources and uptake held over them: per step
+   * `addPointSources`, `applyPointUptake`, the bulk terms, decay and sweeps, i.e. exactly the arithmetic that
+   * `steps` rounds of (agent calls; `step()`) do to s. No substrate's step reads another's data, so the substrates
+   * may be advanced one after another, in any order or on different threads, with the same bits as `step`. Does
+   * not tick the clock (the caller ticks once per step of the whole set). Allocation-free.
+   */
+  advanceSubstrate(
+    s: number,
+    steps: number,
+    sourceVoxels: Int32Array,
+    sourceRates: Float64Array,
+    sourceCount: number,
+    uptakeVoxels: Int32Array,
+    uptakeCoefficients: Float64Array,
+    uptakeCount: number,
+  ): void {
+    for (let i = 0; i < steps; i++) {
+      if (sourceCount > 0) this.addPointSources(s, sourceVoxels, sourceRates, sourceCount);
+      if (uptakeCount > 0) this.applyPointUptake(s, uptakeVoxels, uptakeCoefficients, uptakeCount);
+      this.applyBulk(s);
+      this.diffuse(s);
+    }
+  }
+
   /** Advances every substrate by one time step dt (bulk terms, decay, then the x, y, z diffusion sweeps). */
   step(): void {
     for (let s = 0; s < this.substrateCount; s++) {
@@ -345,6 +376,202 @@ export class FieldSolver {
       if (az !== null) sweepStrided(u, 0, plane, plane, az.factor, az.terms);
     }
   }
+}
+
+/**
+ * Runs of several base steps with the agents' terms held. A driver with PhysiCell's clocks (fields every dt,
+ * agents moving every dtMechanics) calls `run(dtMechanics / dt)` between two mechanics steps: agents do not move
+ * within it and their rates are fixed, so the sources and uptakes are given once (`setSources`, `setUptake`) and
+ * every substrate is advanced by `advanceSubstrate` on its own. `SerialFieldRunner` runs on the calling thread;
+ * `ParallelFieldSolver` (parallel.ts, Node only) splits the substrates between it and a worker with one
+ * synchronisation per run. Both give the same bits as the agent calls followed by `FieldSolver.step`, step by step.
+ */
+export interface FieldRunner {
+  /** The solver over the fields; its dt is the base step and it ticks once per base step. */
+  readonly solver: FieldSolver;
+  /**
+   * Point sources of substrate s for the following runs (amount / time per agent into its voxel). The values at
+   * the time of a run are used; call again after changing them (the parallel runner copies them here).
+   */
+  setSources(s: number, voxels: Int32Array, rates: Float64Array, count: number): void;
+  /** Point uptake coefficients (volume / time) of substrate s for the following runs; as setSources. */
+  setUptake(s: number, voxels: Int32Array, coefficients: Float64Array, count: number): void;
+  /** A frozen substrate is left alone by `run` (e.g. a density the owner holds fixed). */
+  setFrozen(s: number, frozen: boolean): void;
+  /**
+   * `steps` base steps: each substrate with every[s] = e takes steps / e steps of e dt (multirate: a slowly
+   * diffusing field on a coarser step; steps must be a multiple of e), with its sources, uptake, bulk terms
+   * (only for e = 1) and sweeps. `during`, if given, is called once on the calling thread after its own share,
+   * while a worker may still be running its share (the parallel runner; the serial one calls it at the end): it
+   * must neither read nor write the fields (e.g. moving agents whose new voxels the next run will use; the terms
+   * of this run were taken at setSources / setUptake). Allocation-free.
+   */
+  run(steps: number, during?: () => void): void;
+  /** Stops worker threads, if any. */
+  close(): Promise<void>;
+}
+
+/** Checks a per-substrate step multiple (default all 1) and returns it as integers. */
+export function stepMultiples(every: readonly number[] | undefined, count: number, who: string): Int32Array {
+  const out = new Int32Array(count).fill(1);
+  if (every === undefined) return out;
+  if (every.length !== count)
+    throw new Error(`${who}: option every must have one entry per substrate (${count}), got ${every.length}`);
+  every.forEach((e, s) => {
+    if (!Number.isInteger(e) || e < 1)
+      throw new Error(`${who}: every[${s}] must be an integer >= 1, got ${JSON.stringify(e)}`);
+    out[s] = e;
+  });
+  return out;
+}
+
+/**
+ * The solver that steps each substrate: `solver` itself for every[s] = 1, else one solver of step every[s] dt per
+ * distinct multiple, attached to the same data (their factorisations differ; the fields are shared).
+ */
+export function multirateSolvers(solver: FieldSolver, every: Int32Array): FieldSolver[] {
+  const byMultiple = new Map<number, FieldSolver>([[1, solver]]);
+  return Array.from(every, (e) => {
+    let f = byMultiple.get(e);
+    if (f === undefined) {
+      f = new FieldSolver({
+        grid: solver.grid,
+        substrates: solver.substrates,
+        dt: solver.dt * e,
+        buffer: solver.data.buffer,
+        keepBufferContents: true,
+      });
+      byMultiple.set(e, f);
+    }
+    return f;
+  });
+}
+
+/** Per-substrate agent terms of a runner: arrays and counts (the serial runner keeps the caller's arrays). */
+export class AgentTerms {
+  readonly sourceVoxels: Int32Array[];
+  readonly sourceRates: Float64Array[];
+  readonly uptakeVoxels: Int32Array[];
+  readonly uptakeCoefficients: Float64Array[];
+  /** Per substrate: [source count, uptake count]. */
+  readonly counts: Int32Array;
+
+  constructor(substrates: number, counts?: Int32Array) {
+    this.sourceVoxels = Array.from({ length: substrates }, () => new Int32Array(0));
+    this.sourceRates = Array.from({ length: substrates }, () => new Float64Array(0));
+    this.uptakeVoxels = Array.from({ length: substrates }, () => new Int32Array(0));
+    this.uptakeCoefficients = Array.from({ length: substrates }, () => new Float64Array(0));
+    this.counts = counts ?? new Int32Array(2 * substrates);
+  }
+
+  /** Advances substrate s by `steps` steps of `solver` with its terms. */
+  advance(solver: FieldSolver, s: number, steps: number): void {
+    const c = this.counts;
+    solver.advanceSubstrate(
+      s,
+      steps,
+      this.sourceVoxels[s],
+      this.sourceRates[s],
+      c[2 * s],
+      this.uptakeVoxels[s],
+      this.uptakeCoefficients[s],
+      c[2 * s + 1],
+    );
+  }
+}
+
+/** Checks the arguments of setSources / setUptake. */
+export function checkTerms(
+  who: string,
+  solver: FieldSolver,
+  s: number,
+  voxels: Int32Array,
+  values: Float64Array,
+  count: number,
+): void {
+  solver.field(s);
+  if (!(voxels instanceof Int32Array) || !(values instanceof Float64Array))
+    throw new TypeError(`${who}: substrate ${s}: voxels must be an Int32Array and values a Float64Array`);
+  if (!Number.isInteger(count) || count < 0 || count > voxels.length || count > values.length)
+    throw new RangeError(
+      `${who}: substrate ${s}: count must be an integer in 0..${Math.min(voxels.length, values.length)}, got ${count}`,
+    );
+}
+
+/** Throws if `steps` is not a whole number of steps of every substrate that `run` advances. */
+export function checkRun(
+  who: string,
+  solver: FieldSolver,
+  dt: number,
+  steps: number,
+  every: Int32Array,
+  frozen: Uint8Array,
+): void {
+  if (solver.dt !== dt)
+    throw new Error(
+      `${who}: solver.setTimeStep was called; the runner still uses the old dt (create a new one)`,
+    );
+  if (!(Number.isInteger(steps) && steps >= 0))
+    throw new RangeError(`${who}: steps must be an integer >= 0, got ${steps}`);
+  for (let s = 0; s < every.length; s++) {
+    if (frozen[s] === 1) continue;
+    if (steps % every[s] !== 0)
+      throw new RangeError(
+        `${who}: ${steps} steps are not a whole number of steps of substrate ${s} (every ${every[s]})`,
+      );
+    if (every[s] > 1 && solver.hasBulk(s))
+      throw new Error(`${who}: substrate ${s} has bulk terms; they need every = 1`);
+  }
+}
+
+/** A FieldRunner on the calling thread (keeps references to the caller's term arrays). */
+export class SerialFieldRunner implements FieldRunner {
+  readonly solver: FieldSolver;
+  /** Base steps per step of each substrate. */
+  readonly every: Int32Array;
+  private readonly solvers: FieldSolver[];
+  private readonly terms: AgentTerms;
+  private readonly frozen: Uint8Array;
+  private readonly dt: number;
+
+  /** `every`: per substrate, base steps per step (default all 1). */
+  constructor(solver: FieldSolver, every?: readonly number[]) {
+    this.solver = solver;
+    this.every = stepMultiples(every, solver.substrateCount, 'SerialFieldRunner');
+    this.solvers = multirateSolvers(solver, this.every);
+    this.terms = new AgentTerms(solver.substrateCount);
+    this.frozen = new Uint8Array(solver.substrateCount);
+    this.dt = solver.dt;
+  }
+
+  setSources(s: number, voxels: Int32Array, rates: Float64Array, count: number): void {
+    checkTerms('SerialFieldRunner.setSources', this.solver, s, voxels, rates, count);
+    this.terms.sourceVoxels[s] = voxels;
+    this.terms.sourceRates[s] = rates;
+    this.terms.counts[2 * s] = count;
+  }
+
+  setUptake(s: number, voxels: Int32Array, coefficients: Float64Array, count: number): void {
+    checkTerms('SerialFieldRunner.setUptake', this.solver, s, voxels, coefficients, count);
+    this.terms.uptakeVoxels[s] = voxels;
+    this.terms.uptakeCoefficients[s] = coefficients;
+    this.terms.counts[2 * s + 1] = count;
+  }
+
+  setFrozen(s: number, frozen: boolean): void {
+    this.solver.field(s);
+    this.frozen[s] = frozen ? 1 : 0;
+  }
+
+  run(steps: number, during?: () => void): void {
+    checkRun('SerialFieldRunner', this.solver, this.dt, steps, this.every, this.frozen);
+    for (let s = 0; s < this.every.length; s++)
+      if (this.frozen[s] === 0) this.terms.advance(this.solvers[s], s, steps / this.every[s]);
+    for (let i = 0; i < steps; i++) this.solver.tick();
+    if (during !== undefined) during();
+  }
+
+  async close(): Promise<void> {}
 }
 
 function pointError(method: string, s: number, a: number, v: number, rate: number, n: number): never {

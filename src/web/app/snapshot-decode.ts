@@ -5,7 +5,7 @@
  * Arrow file is about 20 MB and decoding it takes longer than the 100 ms a page may stall, and neither the page
  * (app.js) nor the engine Worker (worker.js) carries the Arrow library.
  */
-import { CELL_TYPES } from '../../spatial/model.js';
+import { CELL_TYPES } from '../../spatial/cell-types.js';
 import { decodeAgents, decodeFields } from '../../spatial/snapshot.js';
 import {
   type AgentsPart,

@@ -1,9 +1,11 @@
 /**
  * Child-process probe for the allocation test (solver.test.ts): run with `node --expose-gc --import tsx`. Warms
  * the JIT up, then reports the heap growth over 10^5 steps (with agent calls and bulk terms) without and with a
- * forced GC, as JSON on stdout.
+ * forced GC, and the same over 5 x 10^4 runs of ParallelFieldSolver on two threads (agent terms set, multirate,
+ * a `during` callback), as JSON on stdout.
  */
 import { Grid } from '../../../src/numerics/fields/grid.js';
+import { ParallelFieldSolver } from '../../../src/numerics/fields/parallel.js';
 import { FieldSolver } from '../../../src/numerics/fields/solver.js';
 
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -38,4 +40,41 @@ run(steps);
 const grown = process.memoryUsage().heapUsed - before;
 gc();
 const retained = process.memoryUsage().heapUsed - before;
-process.stdout.write(`${JSON.stringify({ steps, grown, retained })}\n`);
+
+// Two threads: terms copied in, one barrier per run of 2 steps, substrate 2 every 2 steps.
+const par = await ParallelFieldSolver.create({
+  grid: { shape: [6, 5, 4], spacing: 1 },
+  substrates: [
+    { name: 'a', diffusion: 1, decay: 0.1 },
+    { name: 'b', diffusion: 0.2, decay: 0 },
+    { name: 'c', diffusion: 0.5, decay: 0.5 },
+  ],
+  dt: 0.1,
+  threads: 2,
+  every: [1, 1, 2],
+});
+let moved = 0;
+const during = () => {
+  moved++;
+};
+const runs = (n: number) => {
+  for (let i = 0; i < n; i++) {
+    for (let s = 0; s < 3; s++) {
+      par.setSources(s, voxels, rates, 3);
+      par.setUptake(s, voxels, rates, 3);
+    }
+    par.run(2, during);
+  }
+};
+runs(20_000);
+gc();
+const runCount = 50_000;
+const before2 = process.memoryUsage().heapUsed;
+runs(runCount);
+const runGrown = process.memoryUsage().heapUsed - before2;
+gc();
+const runRetained = process.memoryUsage().heapUsed - before2;
+await par.close();
+process.stdout.write(
+  `${JSON.stringify({ steps, grown, retained, runs: runCount, runGrown, runRetained, moved })}\n`,
+);

@@ -282,21 +282,31 @@ describe('layout, independence, allocation', () => {
     expect(new Float64Array(buffer)[grid.voxelCount + 5]).toBe(all.field(1)[5]);
   });
 
-  it('step and the agent calls allocate nothing: heap growth over 10^5 steps < 400 kB (< 4 bytes per step)', () => {
+  it('step, the agent calls and two-thread runs allocate nothing: heap growth over 10^5 steps < 400 kB (< 4 bytes per step)', () => {
     // In a child process with --expose-gc: a GC before the run, none forced during it. A single boxed double per
     // step would grow the heap by 1.6 MB (found and fixed this way: a double stored in a field every step); the
     // ~0.1 MB seen without any per-step allocation is code from late JIT tiers.
     const probe = join(dirname(fileURLToPath(import.meta.url)), 'alloc-probe.ts');
     const res = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', probe], { encoding: 'utf8' });
     expect(res.status, res.stderr).toBe(0);
-    const { steps, grown, retained } = JSON.parse(res.stdout) as {
+    const { steps, grown, retained, runs, runGrown, runRetained, moved } = JSON.parse(res.stdout) as {
       steps: number;
       grown: number;
       retained: number;
+      runs: number;
+      runGrown: number;
+      runRetained: number;
+      moved: number;
     };
     expect(steps).toBe(100_000);
     expect(grown).toBeLessThan(400_000);
     expect(retained).toBeLessThan(400_000);
+    // ParallelFieldSolver.run on two threads with its agent terms (5 x 10^4 runs; one boxed double per run would be
+    // 0.8 MB; measured 64-201 kB grown before a GC, 5-7 kB retained)
+    expect(runs).toBe(50_000);
+    expect(moved).toBe(70_000);
+    expect(runGrown).toBeLessThan(400_000);
+    expect(runRetained).toBeLessThan(100_000);
   });
 
   it('keeps time across a change of dt', () => {
