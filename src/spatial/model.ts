@@ -818,6 +818,9 @@ export class SpatialNiche {
     let nCml = 0;
     if (cmlCycle) for (let i = 0; i < s.count; i++) if (s.type[i] === CML) nCml++;
     const cmlLogistic = cmlCycle ? Math.max(0, 1 - nCml / this.cmlCapacity) : 0;
+    // Intrinsic apoptosis of cycling leukaemic cells with the exosome layer on (src/niche/lsc.ts Renew/Apop): delta
+    // extra divisions and delta/(1 + S) deaths under the niche's crowding factor, Hähnel's net rate at S = 0.
+    const delta = this.niche.exosomes === false ? 0 : p.survival.delta;
     const vessels = this.opts.vessels !== undefined;
     let nEndo = 0;
     if (vessels) {
@@ -842,6 +845,7 @@ export class SpatialNiche {
         const Q = cargoEffect(ch.b4q.k, channelSignal(ch.b4q, uB), ec50, hillN) + R;
         const P = cargoEffect(ch.b4p.k, channelSignal(ch.b4p, uB), ec50, hillN) + p.fb.wp * Math.max(R, 0);
         const A = cargoEffect(ch.a1.k, channelSignal(ch.a1, uC), ec50, hillN);
+        const S = delta > 0 ? this.survivalAt(v, A) : 0;
         const e = this.tkiAt(v);
         st.q[id] = Q;
         st.p[id] = P;
@@ -849,8 +853,12 @@ export class SpatialNiche {
         st.tki[id] = e;
         const cyc = st.cycling[id] === 1;
         const rDeact = cyc ? p.pyx * (1 + Q) : 0;
-        const rDiv = cyc ? p.py * (1 + A) * logistic : 0;
-        const rKill = cyc ? (p.eTki * e) / (1 + P) + killPerT * (immune ? this.tPerVoxel[v] : 0) : 0;
+        const rDiv = cyc ? (p.py * (1 + A) + delta) * logistic : 0;
+        const rKill = cyc
+          ? (p.eTki * e) / (1 + P) +
+            killPerT * (immune ? this.tPerVoxel[v] : 0) +
+            (delta / (1 + S)) * logistic
+          : 0;
         const total = cyc ? rDeact + rDiv + rKill : p.pxy;
         // Lineage: progenitors at ay/(1 + (fa - 1) tkiE) while the LSC cycles (src/niche/haematopoiesis.ts Yy1).
         const rProd = lineage && cyc ? lin.ay / (1 + (lin.fa - 1) * e) : 0;
@@ -952,10 +960,13 @@ export class SpatialNiche {
           // A leukaemic progenitor (y1): lost at d1 (1 - s + s/(1 + P)), P its own B4 protection (the niche
           // model's writeLeukaemicLoss), while it makes differentiated cells at by/(1 + (fb - 1) tkiE) (y1y2).
           const P = cargoEffect(ch.b4p.k, channelSignal(ch.b4p, uB), ec50, hillN);
+          const S =
+            delta > 0 ? this.survivalAt(v, cargoEffect(ch.a1.k, channelSignal(ch.a1, uC), ec50, hillN)) : 0;
           const e = this.tkiAt(v);
           st.p[id] = P;
           st.tki[id] = e;
-          const inv = 1 / (1 + P);
+          // The survival signal S divides the apoptotic share too (writeLeukaemicLoss: 1 - s + s/(1 + P + S)).
+          const inv = 1 / (1 + P + S);
           progInv += inv;
           nProg++;
           const byRate = lin.by / (1 + (lin.fb - 1) * e);
@@ -975,8 +986,9 @@ export class SpatialNiche {
           st.p[id] = P;
           st.a[id] = A;
           st.tki[id] = e;
-          const rDiv = p.py * (1 + A) * cmlLogistic;
-          const rKill = (p.eTki * e) / (1 + P);
+          const S = delta > 0 ? this.survivalAt(v, A) : 0;
+          const rDiv = (p.py * (1 + A) + delta) * cmlLogistic;
+          const rKill = (p.eTki * e) / (1 + P) + (delta / (1 + S)) * cmlLogistic;
           const total = rDiv + rKill;
           if (total <= 0) continue;
           const u = this.draw(id);
@@ -1618,6 +1630,22 @@ export class SpatialNiche {
    * levels: I = max(il8 - 1, 0), D = (vcam1 + cxcl12)/2 - 1 with vcam1 the mean vcam1_endo of the endothelial
    * cells the LSC touches (vcamAt; 1 without contact: no deviation). 0 without chemokine fields.
    */
+  /**
+   * Survival signal S of an untreated leukaemic cell (src/niche/niche-cells.ts): the A1 anti-apoptotic arm from the
+   * cell's own A1 effect `a1` (same saturation, its own maximum) and IL-8/CXCR1-2 survival from the local IL-8.
+   */
+  private survivalAt(v: number, a1: number): number {
+    const sv = this.params.survival;
+    const emaxA1 = this.params.cargo.emax.a1 ?? 0;
+    let S = emaxA1 > 0 ? (sv.emaxA1s * a1) / emaxA1 : 0;
+    const il8 = this.fieldIndex.il8;
+    if (il8 >= 0) {
+      const I = Math.max(this.fields.field(il8)[v] + this.il8Offset - 1, 0);
+      S += (this.niche.feedbacks['il8-cxcr-retention'] * sv.smaxIl8 * I) / (this.params.fb.kIl8 + I);
+    }
+    return S;
+  }
+
   private retentionAt(v: number, i: number): number {
     const idx = this.fieldIndex;
     const fb = this.params.fb;

@@ -61,6 +61,12 @@ export interface SpatialParams {
   readonly decayIl8: number;
   readonly decayCxcl12: number;
   readonly chemotaxisBiasLsc: number;
+  /**
+   * Intrinsic apoptosis of untreated leukaemic cells and the survival signals that lower it (src/niche/lsc.ts,
+   * niche-cells.ts): delta (niche.lsc.apoptosis_rate, per min), the A1 anti-apoptotic maximum
+   * (niche.ch.autocrine.emax_survival) and the IL-8/CXCR1-2 survival maximum (niche.feedback.il8.survival_max).
+   */
+  readonly survival: { readonly delta: number; readonly emaxA1s: number; readonly smaxIl8: number };
   /** The niche model's retention feedback constants (niche.feedback.*, src/niche/niche-cells.ts). */
   readonly fb: {
     readonly rmaxIl8: number;
@@ -174,6 +180,11 @@ export function spatialParameters(
     decayIl8: v('spatial.decay.il8'),
     decayCxcl12: v('spatial.decay.cxcl12'),
     chemotaxisBiasLsc: v('spatial.chemotaxis.bias_lsc'),
+    survival: {
+      delta: perMin('niche.lsc.apoptosis_rate'),
+      emaxA1s: v('niche.ch.autocrine.emax_survival'),
+      smaxIl8: v('niche.feedback.il8.survival_max'),
+    },
     fb: {
       rmaxIl8: v('niche.feedback.il8.rmax'),
       kIl8: v('niche.feedback.il8.k50'),

@@ -225,10 +225,16 @@ function vitroOptions(seed: number, dose: { cml: number; bmsc: number }, drugNm:
   };
 }
 
-function vitroOde(sim: SpatialNiche, dose: { cml: number; bmsc: number }, drugNm: number, cmlDose = true) {
+function vitroOde(
+  sim: SpatialNiche,
+  dose: { cml: number; bmsc: number },
+  drugNm: number,
+  cmlDose = true,
+  overrides: Record<string, number> = {},
+) {
   // The culture mapping (src/experiments/leukaemia.ts): cycling LSC compartment seeded with the cells, X = 0,
   // lineages, immune compartment and niche feedbacks off, pools held at the dose (the same uptake fraction: pool /
-  // Km = concentration / the in-vitro Km). The cell line has no quiescent exit (pyx = 0) and no LSC turnover term.
+  // Km = concentration / the in-vitro Km). The cell line has no quiescent exit (pyx = 0); the LSC turnover (Renew/Apop) acts in both.
   const km = (key: string) => kb.parameter(key).value;
   return ode(
     { ...IN_VITRO, feedbacks: NO_NICHE_FEEDBACK, tki: { kind: 'parametric', drug: 'imatinib' } },
@@ -247,7 +253,7 @@ function vitroOde(sim: SpatialNiche, dose: { cml: number; bmsc: number }, drugNm
     },
     VITRO_MONTHS,
     ['LSC_tot'],
-    { delta_lsc: 0 },
+    overrides,
   ).LSC_tot;
 }
 
@@ -278,6 +284,35 @@ describe('the cell line cycles (cmlCycle, in vitro)', () => {
       if (drugNm === 0) expect(Math.abs(got.mean - noA)).toBeGreaterThan(6 * got.se);
     }
     if (verbose) console.log('in vitro', performance.now() - t0, 'ms');
+  });
+
+  it('survival: the turnover delta with A1 anti-apoptosis follows the ODE (Renew/Apop) within 3 SE', () => {
+    // A strong turnover (20 x niche.lsc.apoptosis_rate) so that the survival signal S = emax_survival x H_A1 moves
+    // the mean: net extra growth delta S/(1 + S) under the crowding factor, the niche model's Renew - Apop.
+    const key = 'niche.lsc.apoptosis_rate';
+    const fold = 20;
+    const kb20 = {
+      ...kb,
+      parameter: (k: string) =>
+        k === key ? { ...kb.parameter(k), value: fold * kb.parameter(k).value } : kb.parameter(k),
+    };
+    const c = (kb.parameter('invitro.dose').value * kb.parameter('invitro.particles_per_ug').value) / 1e12;
+    const dose = { cml: c, bmsc: 0 };
+    const counts = Array.from({ length: VITRO_REPS }, (_, r) => {
+      const sim = new SpatialNiche(kb20, vitroOptions(700 + r, dose, 0));
+      for (let i = 0; i < N0; i++) sim.addCell({ type: 'cml', x: 500, y: 500 });
+      sim.run(VITRO_MONTHS * MIN_PER_MONTH);
+      return sim.counts().cml;
+    });
+    const sim = new SpatialNiche(kb20, vitroOptions(1, dose, 0));
+    const delta = fold * kb.parameter(key).value;
+    const got = stats(counts);
+    const ref = vitroOde(sim, dose, 0, true, { delta_lsc: delta });
+    const noSurvival = vitroOde(sim, dose, 0, true, { delta_lsc: delta, emax_a1s: 0 });
+    if (verbose) console.log({ got, ref, noSurvival });
+    expect(Math.abs(got.mean - ref)).toBeLessThan(3 * got.se);
+    // The comparison can fail: without the anti-apoptotic arm the turnover cancels and the ODE is far away.
+    expect(Math.abs(got.mean - noSurvival)).toBeGreaterThan(6 * got.se);
   });
 
   it('the capacity defaults to lscCapacity and stops growth there', () => {
