@@ -27,17 +27,19 @@ export class CellList {
   readonly wx: number;
   readonly wy: number;
   readonly wz: number;
-  private readonly ix: number;
-  private readonly iy: number;
-  private readonly iz: number;
+  readonly ix: number;
+  readonly iy: number;
+  readonly iz: number;
   readonly x0: number;
   readonly y0: number;
   readonly z0: number;
   /** Agents of bin b are order[binStart[b] .. binStart[b + 1]) (store rows), sorted by id. */
   readonly binStart: Int32Array;
   order: Int32Array;
-  /** Bin of each store row (valid after rebuild). */
+  /** Bin of each store row (valid after rebuild; shared like order). */
   binOf: Int32Array;
+  /** Position in `order` of each store row (valid after rebuild): pos[order[k]] = k. */
+  pos: Int32Array;
   private readonly cursor: Int32Array;
   private n = 0;
 
@@ -78,7 +80,8 @@ export class CellList {
     this.binStart = this.ints(this.binCount + 1);
     this.cursor = new Int32Array(this.binCount);
     this.order = this.ints(64);
-    this.binOf = new Int32Array(64);
+    this.binOf = this.ints(64);
+    this.pos = this.ints(64);
   }
 
   private ints(n: number): Int32Array {
@@ -115,7 +118,8 @@ export class CellList {
       let c = this.order.length;
       while (c < count) c *= 2;
       this.order = this.ints(c);
-      this.binOf = new Int32Array(c);
+      this.binOf = this.ints(c);
+      this.pos = this.ints(c);
     }
     this.n = count;
     const { binStart, cursor, order, binOf, nx, ny } = this;
@@ -146,6 +150,8 @@ export class CellList {
         order[m + 1] = r;
       }
     }
+    const pos = this.pos;
+    for (let k = 0; k < count; k++) pos[order[k]] = k;
   }
 
   /**

@@ -3,7 +3,7 @@
  * buffers if they changed, then computes the velocities of the agents in the upper bins with the shared kernel.
  */
 import { type MessagePort, parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
-import { finishRange, gatherRange, type KernelState, pairRange, stencilHalo } from './kernel.js';
+import { finishRange, gatherHalo, gatherRange, type KernelState, pairs } from './kernel.js';
 import { CTRL, type MechanicsWorkerConfig } from './parallel.js';
 import { columnViews } from './store.js';
 
@@ -44,6 +44,21 @@ function attach(cfg: MechanicsWorkerConfig): void {
     ax: scratch(old?.ax),
     ay: scratch(old?.ay),
     az: scratch(old?.az),
+    listMode: 0,
+    skin: cfg.skin,
+    halfBin: cfg.halfBin,
+    x0: cfg.origin[0],
+    y0: cfg.origin[1],
+    z0: cfg.origin[2],
+    ix: cfg.inverseWidth[0],
+    iy: cfg.inverseWidth[1],
+    iz: cfg.inverseWidth[2],
+    pos: cfg.pos,
+    binOf: cfg.binOf,
+    nbr: cfg.nbr,
+    nbrCount: cfg.nbrCount,
+    nbK: cfg.nbK,
+    vbuf: old !== null && old.vbuf.length >= cfg.nbK ? old.vbuf : new Int32Array(Math.max(1, cfg.nbK)),
   };
   bins = cfg.bins;
   version = cfg.version;
@@ -71,8 +86,9 @@ for (;;) {
     const n = Atomics.load(control, CTRL.N);
     const split = Atomics.load(control, CTRL.SPLIT);
     const { binStart } = k;
-    gatherRange(k, binStart[Math.max(0, split - stencilHalo(k.dims, k.nx, k.ny))], n);
-    pairRange(k, split, bins);
+    k.listMode = Atomics.load(control, CTRL.LIST_MODE) as 0 | 1 | 2;
+    gatherRange(k, binStart[Math.max(0, split - gatherHalo(k.dims, k.nx, k.ny, k.listMode))], n);
+    Atomics.store(control, CTRL.LONGEST, pairs(k, split, bins));
     finishRange(k, binStart[split], n);
   } catch (e) {
     console.error(e);

@@ -11,12 +11,22 @@ import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
 import type { CellList } from './cell-list.js';
-import { finishRange, gatherRange, pairRange, stencilHalo } from './kernel.js';
+import { finishRange, gatherHalo, gatherRange, pairs } from './kernel.js';
 import { Mechanics, type MechanicsOptions } from './mechanics.js';
 import type { AgentStore } from './store.js';
 
 /** Shared control words. */
-export const CTRL = { GO: 0, DONE: 1, STOP: 2, FAILED: 3, CONFIG: 4, N: 5, SPLIT: 6 } as const;
+export const CTRL = {
+  GO: 0,
+  DONE: 1,
+  STOP: 2,
+  FAILED: 3,
+  CONFIG: 4,
+  N: 5,
+  SPLIT: 6,
+  LIST_MODE: 7,
+  LONGEST: 8,
+} as const;
 
 /** What the worker needs to (re)attach to the shared data; posted whenever a buffer changes. */
 export interface MechanicsWorkerConfig {
@@ -35,6 +45,16 @@ export interface MechanicsWorkerConfig {
   readonly ny: number;
   readonly nz: number;
   readonly bins: number;
+  // neighbour lists (kernel.ts, pairs)
+  readonly pos: Int32Array;
+  readonly binOf: Int32Array;
+  readonly nbr: Int32Array;
+  readonly nbrCount: Int32Array;
+  readonly nbK: number;
+  readonly skin: number;
+  readonly halfBin: number;
+  readonly origin: readonly number[];
+  readonly inverseWidth: readonly number[];
 }
 
 /** A started mechanics worker thread; give it to one ParallelMechanics at a time. */
@@ -44,6 +64,12 @@ export class MechanicsWorker {
   private readonly worker: Worker;
   readonly timeoutMs: number;
   seq = 0;
+  /**
+   * Last configuration version posted: counted per worker, not per ParallelMechanics, so that a second instance
+   * on the same worker (bench/agents.ts runs several) never repeats the version the worker holds (it would then
+   * keep the first instance's buffers).
+   */
+  configVersion = 0;
 
   private constructor(worker: Worker, control: Int32Array, port: MessagePort, timeoutMs: number) {
     this.worker = worker;
@@ -54,7 +80,7 @@ export class MechanicsWorker {
 
   /** Starts the worker (resolves once it is ready). timeoutMs: longest wait at a barrier (default 60,000). */
   static async start(timeoutMs = 60_000): Promise<MechanicsWorker> {
-    const control = new Int32Array(new SharedArrayBuffer(4 * 8));
+    const control = new Int32Array(new SharedArrayBuffer(4 * 16));
     const { port1, port2 } = new MessageChannel();
     // From TypeScript sources (tests, tsx) the worker is mechanics-worker.ts: a small eval'd entry registers tsx's
     // loader in the thread first (as src/numerics/fields/parallel.ts does).
@@ -100,10 +126,12 @@ export class ParallelMechanics extends Mechanics {
   readonly worker: MechanicsWorker | null;
   /** 1 (no worker: plain Mechanics) or 2. */
   readonly threads: 1 | 2;
-  private version = 0;
   private boundBuffer: ArrayBuffer | SharedArrayBuffer | null = null;
   private boundOrder: Int32Array | null = null;
   private boundBinStart: Int32Array | null = null;
+  private boundNbr: Int32Array | null = null;
+  private boundPos: Int32Array | null = null;
+  private boundSkin = -1;
 
   /**
    * `worker` null: one thread (same bits). With a worker, the store must be shared
@@ -118,12 +146,9 @@ export class ParallelMechanics extends Mechanics {
     this.sharedCells = worker !== null;
   }
 
-  protected override velocities(n: number): void {
+  protected override velocities(n: number): number {
     const w = this.worker;
-    if (w === null || n < 2) {
-      super.velocities(n);
-      return;
-    }
+    if (w === null || n < 2) return super.velocities(n);
     const cells = this.cells as CellList;
     const { binStart, binCount } = cells;
     // Split at the first bin whose start reaches n / 2 (binary search over the monotone binStart).
@@ -137,18 +162,26 @@ export class ParallelMechanics extends Mechanics {
     }
     const split = a;
     const st = this.store;
-    if (st.buffer !== this.boundBuffer || cells.order !== this.boundOrder || binStart !== this.boundBinStart)
+    const k = this.kernel;
+    if (
+      st.buffer !== this.boundBuffer ||
+      cells.order !== this.boundOrder ||
+      binStart !== this.boundBinStart ||
+      this.nbr !== this.boundNbr ||
+      cells.pos !== this.boundPos ||
+      k.skin !== this.boundSkin
+    )
       this.configure(w, cells);
     const c = w.control;
     Atomics.store(c, CTRL.N, n);
     Atomics.store(c, CTRL.SPLIT, split);
+    Atomics.store(c, CTRL.LIST_MODE, k.listMode);
     const seq = ++w.seq;
     Atomics.store(c, CTRL.GO, seq);
     Atomics.notify(c, CTRL.GO);
-    const k = this.kernel;
-    const halo = stencilHalo(this.dims, cells.nx, cells.ny);
+    const halo = gatherHalo(this.dims, cells.nx, cells.ny, k.listMode);
     gatherRange(k, 0, binStart[Math.min(binCount, split + halo)]);
-    pairRange(k, 0, split);
+    const longest = pairs(k, 0, split);
     finishRange(k, 0, binStart[split]);
     let done = Atomics.load(c, CTRL.DONE);
     while (done !== seq) {
@@ -160,6 +193,7 @@ export class ParallelMechanics extends Mechanics {
     }
     if (Atomics.load(c, CTRL.FAILED) !== 0)
       throw new Error('ParallelMechanics: the worker failed (see its stderr)');
+    return Math.max(longest, Atomics.load(c, CTRL.LONGEST));
   }
 
   /** Sends the worker the current buffers (after the store grew or the cell list was rebuilt larger). */
@@ -167,7 +201,7 @@ export class ParallelMechanics extends Mechanics {
     const st = this.store;
     const k = this.kernel;
     const cfg: MechanicsWorkerConfig = {
-      version: ++this.version,
+      version: ++w.configVersion,
       dims: this.dims,
       dt: this.dt,
       boundary: k.boundary,
@@ -182,11 +216,23 @@ export class ParallelMechanics extends Mechanics {
       ny: cells.ny,
       nz: cells.nz,
       bins: cells.binCount,
+      pos: cells.pos,
+      binOf: cells.binOf,
+      nbr: this.nbr,
+      nbrCount: this.nbrCount,
+      nbK: this.nbK,
+      skin: k.skin,
+      halfBin: k.halfBin,
+      origin: [k.x0, k.y0, k.z0],
+      inverseWidth: [k.ix, k.iy, k.iz],
     };
     w.port.postMessage(cfg);
     Atomics.store(w.control, CTRL.CONFIG, cfg.version);
     this.boundBuffer = st.buffer;
     this.boundOrder = cells.order;
     this.boundBinStart = cells.binStart;
+    this.boundNbr = this.nbr;
+    this.boundPos = cells.pos;
+    this.boundSkin = k.skin;
   }
 }

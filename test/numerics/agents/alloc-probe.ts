@@ -1,7 +1,7 @@
 /**
  * Child-process probe for the allocation test (mechanics.test.ts): run with `node --expose-gc --import tsx`. 300
  * motile agents in 3D with walls; warms the JIT up, then reports the heap growth over 2x10^4 steps without and
- * with a forced GC, as JSON on stdout. One boxed double per step would be 320 kB; one per agent and step, 96 MB.
+ * with a forced GC, as JSON on stdout (and the neighbour-list builds). One boxed double per step would be 320 kB; one per agent and step, 96 MB.
  */
 import { AgentStore, Mechanics } from '../../../src/numerics/agents/index.js';
 import { streamFor } from '../../../src/numerics/random/index.js';
@@ -22,11 +22,14 @@ for (let k = 0; k < 300; k++)
     speed: 1,
     persistence: 2,
   });
+// argument 'lists': with neighbour lists (skin 2 um; the default uses none at 0.3 agents per bin)
+const lists = process.argv.includes('lists');
 const m = new Mechanics(s, {
   domain: { lo: [0, 0, 0], hi: [200, 200, 200] },
   dt: 0.1,
   boundary: { kind: 'wall', strength: 100 },
   seed: 1,
+  ...(lists ? { neighbourSkin: 2 } : {}),
 });
 m.run(5000);
 // A full GC can drop maps that optimized code embedded (V8 then deoptimizes and recompiles it once): let that
@@ -40,4 +43,4 @@ m.run(steps);
 const grown = process.memoryUsage().heapUsed - before;
 gc();
 const retained = process.memoryUsage().heapUsed - before;
-process.stdout.write(`${JSON.stringify({ steps, grown, retained })}\n`);
+process.stdout.write(`${JSON.stringify({ steps, grown, retained, listBuilds: m.listBuilds })}\n`);

@@ -370,19 +370,28 @@ describe('Mechanics: determinism', () => {
 });
 
 describe('Mechanics: allocation', () => {
-  it('a step allocates nothing after warm-up: heap growth over 2x10^4 steps of 300 agents < 400 kB', () => {
-    const probe = join(dirname(fileURLToPath(import.meta.url)), 'alloc-probe.ts');
-    const res = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', probe], { encoding: 'utf8' });
-    expect(res.status, res.stderr).toBe(0);
-    const { steps, grown, retained } = JSON.parse(res.stdout) as {
-      steps: number;
-      grown: number;
-      retained: number;
-    };
-    expect(steps).toBe(20_000);
-    expect(grown).toBeLessThan(400_000);
-    expect(retained).toBeLessThan(400_000);
-  });
+  for (const lists of [false, true])
+    it(`a step allocates nothing after warm-up: heap growth over 2x10^4 steps of 300 agents < 400 kB${lists ? ' (neighbour lists)' : ''}`, () => {
+      const probe = join(dirname(fileURLToPath(import.meta.url)), 'alloc-probe.ts');
+      const res = spawnSync(
+        process.execPath,
+        ['--expose-gc', '--import', 'tsx', probe, ...(lists ? ['lists'] : [])],
+        { encoding: 'utf8' },
+      );
+      expect(res.status, res.stderr).toBe(0);
+      const { steps, grown, retained, listBuilds } = JSON.parse(res.stdout) as {
+        steps: number;
+        grown: number;
+        retained: number;
+        listBuilds: number;
+      };
+      expect(steps).toBe(20_000);
+      expect(grown).toBeLessThan(400_000);
+      expect(retained).toBeLessThan(400_000);
+      // with lists the probe rebuilds them often (motile agents: ~3500 builds in 3x10^4 steps); without, never
+      if (lists) expect(listBuilds).toBeGreaterThan(100);
+      else expect(listBuilds).toBe(0);
+    });
 });
 
 describe('Mechanics: chemotaxis', () => {

@@ -85,6 +85,30 @@ describe('ParallelMechanics', () => {
     }, 20_000);
   }
 
+  it('a second ParallelMechanics on the same worker computes on its own store (configuration versions per worker)', async () => {
+    const w = await MechanicsWorker.start();
+    workers.push(w);
+    const opts = (L: number): MechanicsOptions => ({
+      domain: { lo: [0, 0, 0], hi: [L, L, L] },
+      dt: 0.1,
+      boundary: { kind: 'wall', strength: 50 },
+      seed: 3,
+    });
+    // the first instance (2D, no lists, no growth) configures the worker once: version 1, as the second's first
+    // configuration would be numbered if versions were counted per instance
+    const first = populate(2, 500, 200, true, 1024);
+    new ParallelMechanics(first, { domain: { lo: [0, 0], hi: [200, 200] }, dt: 0.1, seed: 3 }, w).run(3);
+    const one = populate(3, 1200, 110, false, 2048);
+    const two = populate(3, 1200, 110, true, 2048);
+    new ParallelMechanics(one, opts(110), null).run(5);
+    new ParallelMechanics(two, opts(110), w).run(5);
+    const a = bytes(one);
+    const b = bytes(two);
+    let diff = 0;
+    for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) diff++;
+    expect(diff).toBe(0);
+  });
+
   it('a worker needs a shared store', async () => {
     const w = await MechanicsWorker.start();
     workers.push(w);
