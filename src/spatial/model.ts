@@ -867,19 +867,7 @@ export class SpatialNiche {
           if (rProd > 0) this.produce(id, rProd, dt, dt, byParent);
           continue;
         }
-        const b = st.block[id];
-        const lo = b % 4294967296;
-        philox4x32(
-          lo,
-          (b - lo) / 4294967296,
-          st.key[4 * id + 2],
-          st.key[4 * id + 3],
-          st.key[4 * id],
-          st.key[4 * id + 1],
-          w,
-          0,
-        );
-        st.block[id] = b + 1;
+        this.nextBlock(id);
         const u1 = u53(w[0], w[1]);
         if (u1 >= -Math.expm1(-total * dt)) {
           if (rProd > 0) this.produce(id, rProd, dt, dt, byParent);

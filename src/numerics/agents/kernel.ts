@@ -218,17 +218,7 @@ function cellPasses(s: KernelState, bLo: number, bHi: number, p0: number, p1: nu
             const d2 = dx * dx + dy * dy + dz * dz;
             // S >= R since the store keeps adhesionReach >= 1: S is the reach of the pair
             if (d2 >= S * S || d2 === 0) continue;
-            const d = Math.sqrt(d2);
-            let f = 0;
-            if (d < R) {
-              const t = 1 - d / R;
-              f = qr * sqr[m] * t * t;
-            }
-            if (d < S) {
-              const t = 1 - d / S;
-              f -= qa * sqa[m] * t * t;
-            }
-            f /= d;
+            const f = pairForce(Math.sqrt(d2), R, S, qr * sqr[m], qa * sqa[m]);
             const gx = f * dx;
             const gy = f * dy;
             const gz = f * dz;
@@ -248,17 +238,7 @@ function cellPasses(s: KernelState, bLo: number, bHi: number, p0: number, p1: nu
             const R = rk + sr[m];
             const d2 = dx * dx + dy * dy + dz * dz;
             if (d2 >= S * S || d2 === 0) continue;
-            const d = Math.sqrt(d2);
-            let f = 0;
-            if (d < R) {
-              const t = 1 - d / R;
-              f = qr * sqr[m] * t * t;
-            }
-            if (d < S) {
-              const t = 1 - d / S;
-              f -= qa * sqa[m] * t * t;
-            }
-            f /= d;
+            const f = pairForce(Math.sqrt(d2), R, S, qr * sqr[m], qa * sqa[m]);
             fx += f * dx;
             fy += f * dy;
             fz += f * dz;
@@ -433,17 +413,7 @@ function listPass(
       const d2 = dx * dx + dy * dy + dz * dz;
       if (d2 >= S * S || d2 === 0) continue;
       if (S >= sNear && !adjacent(binOf[i], binOf[order[m]], nx, ny)) continue;
-      const d = Math.sqrt(d2);
-      let f = 0;
-      if (d < R) {
-        const t = 1 - d / R;
-        f = qr * sqr[m] * t * t;
-      }
-      if (d < S) {
-        const t = 1 - d / S;
-        f -= qa * sqa[m] * t * t;
-      }
-      f /= d;
+      const f = pairForce(Math.sqrt(d2), R, S, qr * sqr[m], qa * sqa[m]);
       const gx = f * dx;
       const gy = f * dy;
       const gz = f * dz;
@@ -462,6 +432,24 @@ function listPass(
       az[k] += fz;
     }
   }
+}
+
+/**
+ * The pair's force over its distance d (PhysiCell's potentials): repulsion rep (1 - d/R)^2 inside the contact
+ * distance R minus adhesion adh (1 - d/S)^2 inside the reach S, divided by d. One home for the law so that the
+ * cell-list loops and the neighbour-list loop stay bit for bit the same.
+ */
+function pairForce(d: number, R: number, S: number, rep: number, adh: number): number {
+  let f = 0;
+  if (d < R) {
+    const t = 1 - d / R;
+    f = rep * t * t;
+  }
+  if (d < S) {
+    const t = 1 - d / S;
+    f -= adh * t * t;
+  }
+  return f / d;
 }
 
 /** Bins a and b are equal or neighbours (each coordinate within one). */

@@ -10,6 +10,7 @@ import type { EngineClient } from './client.js';
 import { type CohortSummaryJson, compareSpecs, incidenceSpec } from './cohort-spec.js';
 import { Plot } from './plot.js';
 import { cancelRun, followRun } from './run-events.js';
+import { TextField } from './text-field.js';
 
 type Phase =
   | { kind: 'idle' }
@@ -114,21 +115,8 @@ export function CohortView(props: { scenario: string; meta: DashboardMeta }) {
           start();
         }}
       >
-        <label for="cohort-patients">patients</label>
-        <input
-          id="cohort-patients"
-          type="text"
-          inputMode="numeric"
-          value={patients}
-          onInput={(e) => setPatients((e.target as HTMLInputElement).value)}
-        />
-        <label for="cohort-seed">seed</label>
-        <input
-          id="cohort-seed"
-          type="text"
-          value={seed}
-          onInput={(e) => setSeed((e.target as HTMLInputElement).value)}
-        />
+        <TextField id="cohort-patients" label="patients" value={patients} onValue={setPatients} numeric />
+        <TextField id="cohort-seed" label="seed" value={seed} onValue={setSeed} />
         <button
           type="submit"
           disabled={

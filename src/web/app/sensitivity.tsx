@@ -11,6 +11,7 @@ import { save, svgToPng } from './download.js';
 import { OKABE_ITO } from './plot-spec.js';
 import { cancelRun, followRun } from './run-events.js';
 import { formatTick, linearTicks } from './svg.js';
+import { TextField } from './text-field.js';
 
 interface FactorChoice {
   name: string;
@@ -531,17 +532,14 @@ export function SensitivityView(props: { scenario: string }) {
             ))}
           </select>
           {cohort ? (
-            <>
-              <label for="sens-patients">patients per point</label>
-              <input
-                id="sens-patients"
-                type="text"
-                inputMode="numeric"
-                style={NARROW}
-                value={patients}
-                onInput={(e) => setPatients((e.target as HTMLInputElement).value)}
-              />
-            </>
+            <TextField
+              id="sens-patients"
+              label="patients per point"
+              value={patients}
+              onValue={setPatients}
+              numeric
+              style={NARROW}
+            />
           ) : null}
           <label for="sens-method">method</label>
           <select
@@ -553,47 +551,35 @@ export function SensitivityView(props: { scenario: string }) {
             <option value="morris">Morris (screening)</option>
           </select>
           {method === 'sobol' ? (
-            <>
-              <label for="sens-samples">base samples</label>
-              <input
-                id="sens-samples"
-                type="text"
-                inputMode="numeric"
-                style={NARROW}
-                value={samples}
-                onInput={(e) => setSamples((e.target as HTMLInputElement).value)}
-              />
-            </>
+            <TextField
+              id="sens-samples"
+              label="base samples"
+              value={samples}
+              onValue={setSamples}
+              numeric
+              style={NARROW}
+            />
           ) : (
             <>
-              <label for="sens-trajectories">trajectories</label>
-              <input
+              <TextField
                 id="sens-trajectories"
-                type="text"
-                inputMode="numeric"
-                style={NARROW}
+                label="trajectories"
                 value={trajectories}
-                onInput={(e) => setTrajectories((e.target as HTMLInputElement).value)}
-              />
-              <label for="sens-levels">levels</label>
-              <input
-                id="sens-levels"
-                type="text"
-                inputMode="numeric"
+                onValue={setTrajectories}
+                numeric
                 style={NARROW}
+              />
+              <TextField
+                id="sens-levels"
+                label="levels"
                 value={levels}
-                onInput={(e) => setLevels((e.target as HTMLInputElement).value)}
+                onValue={setLevels}
+                numeric
+                style={NARROW}
               />
             </>
           )}
-          <label for="sens-seed">seed</label>
-          <input
-            id="sens-seed"
-            type="text"
-            style={NARROW}
-            value={seed}
-            onInput={(e) => setSeed((e.target as HTMLInputElement).value)}
-          />
+          <TextField id="sens-seed" label="seed" value={seed} onValue={setSeed} style={NARROW} />
           <button type="submit" disabled={busy || choices === null}>
             Start study
           </button>
