@@ -30,7 +30,7 @@ import type { KnowledgeBase } from '../knowledge/load.js';
 import { closestNames } from '../knowledge/query.js';
 import { type CompiledModel, compileModel } from '../models/compile/compile.js';
 import { compilePropensities } from '../models/compile/propensities.js';
-import { drawBcThresholds } from '../niche/blast.js'; // blast-crisis founder thresholds
+import { drawBcFounders } from '../niche/blast.js'; // blast-crisis founder thresholds
 import { buildNiche, type NicheModel } from '../niche/build.js';
 import { nicheHybridPartition } from '../niche/hybrid.js';
 import { phaseCourse } from '../niche/readouts.js';
@@ -541,7 +541,7 @@ function simulateWith(
       // ODE models of the route carry bc_threshold_1..n; patient k draws them from (seed, 'blast-crisis', k), so that
       // patient 0 with a fixed core reproduces runScenario (which draws index 0). Scenario values (keep set) win.
       for (const [id, v] of Object.entries(
-        drawBcThresholds(program.seed, 'blast-crisis', k, m.nm.options.blastFounders),
+        drawBcFounders(program.seed, 'blast-crisis', k, m.nm.options.blastFounders),
       )) {
         const j = m.paramIndex.get(id);
         if (j !== undefined && kp[j] === 0) {

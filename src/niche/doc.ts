@@ -15,6 +15,7 @@ import type { ParameterUse } from './writer.js';
 export const FULL_OPTIONS: NicheOptions = {
   clones: ['T315I'],
   blastCrisis: true,
+  blastFounders: 1, // the route as deterministic runs write it (preclinical window, founder kinds)
   hypoxia: 0.5,
   interventions: { releaseInhibitor: 0.1, uptakeBlocker: 0.1, curcumin: 0.5, antiMiR: { 'miR-126': 0.1 } },
   tki: { kind: 'switch', drug: 'dasatinib' },

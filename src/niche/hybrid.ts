@@ -3,7 +3,7 @@
  * (src/numerics/hybrid: Haseltine & Rawlings 2002 partitioning, jump times by the random time change). The cell
  * populations that go through small numbers, where extinction and the chance arrival of a mutant or a
  * blast-crisis cell matter, are left to the engine's thresholds ('auto': discrete below `low`, continuous above
- * `high`): leukaemic stem cells of every clone (X, Y), blast-crisis cells (B) and, if `immune` is set, the immune
+ * `high`): leukaemic stem cells of every clone (X, Y), blast-crisis cells (Bs, Bi) and, if `immune` is set, the immune
  * cells (Z). Everything else (normal stem cells, the lineages, exosome pools, niche-cell activation states, which
  * are relative levels rather than counts) is always continuous.
  *
@@ -25,7 +25,7 @@ export function nicheHybridPartition(
   options: PartitionOptions = {},
 ): Record<string, PartitionMode> {
   const small = new Set<string>([...nm.lsc.quiescent, ...nm.lsc.cycling]);
-  if (nm.options.blastCrisis) small.add('B');
+  if (nm.options.blastCrisis) for (const b of ['Bs', 'Bi']) small.add(b);
   if (options.immune && nm.lsc.immune) small.add(nm.lsc.immune);
   return Object.fromEntries(
     nm.model.species.map((s) => [s.id, small.has(s.id) ? 'auto' : 'continuous'] as const),

@@ -31,7 +31,7 @@ import type { Model } from '../models/ir.js';
 import { simulateModel } from '../models/simulate.js';
 import { simulateApproximate } from '../models/simulate-approximate.js';
 import { simulateStochastic } from '../models/simulate-stochastic.js';
-import { drawBcThresholds } from '../niche/blast.js';
+import { drawBcFounders } from '../niche/blast.js';
 import { buildNiche, type NicheModel } from '../niche/build.js';
 import { CHANNELS } from '../niche/channels.js';
 import { nicheHybridPartition } from '../niche/hybrid.js';
@@ -211,7 +211,7 @@ function simulate(
     // same in every segment (F carries over) and the same as cohort patient 0's; a patient.parameters value wins.
     const nFounders = compiled.parameterIds.filter((id) => id.startsWith('bc_threshold_')).length;
     if (nFounders > 0)
-      for (const [id, v] of Object.entries(drawBcThresholds(BigInt(s.seed), 'blast-crisis', 0, nFounders)))
+      for (const [id, v] of Object.entries(drawBcFounders(BigInt(s.seed), 'blast-crisis', 0, nFounders)))
         if (!Object.hasOwn(params, id) && compiled.parameterIds.includes(id)) params[id] = v;
     const tc = simulateModel(compiled, { tEnd, saveat, params, method: 'auto' });
     if (tc.retcode !== 'Success')

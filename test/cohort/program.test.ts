@@ -127,11 +127,12 @@ describe('simulatePatient reproduces runScenario (core fixed, pk false)', () => 
   });
 
   it('progression: phase onsets of the blast-crisis route as in the phase read-out of runScenario', () => {
-    // Hähnel patient 2, imatinib only from month 24: progresses to accelerated, then blast phase, before the drug acts.
+    // Hähnel patient 2, imatinib only from month 24, an early TKI-insensitive blast-crisis founder (its threshold
+    // and kind set): progresses to accelerated, then blast phase.
     const text = [
       'name: progression',
       'durationMonths: 72',
-      'patient: { hahnelPatient: 2 }',
+      'patient: { hahnelPatient: 2, parameters: { bc_threshold_1: 0.01, bc_kind_1: 0 } }',
       'niche: { blastCrisis: true }',
       'therapy: { schedule: [{ drug: imatinib, doseMg: 400, startMonth: 24 }] }',
     ].join('\n');

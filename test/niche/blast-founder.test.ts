@@ -12,12 +12,17 @@
  *    trapezoid integral of u_bc py Y (relative 1e-3), and full ODE runs found the lineage at F^-1(c).
  * 3. Under continuous imatinib (Hähnel patient 1, deep responder) F saturates: P(progression) <= 1 - exp(-F(20 y))
  *    which is below 1 % (0.50 %).
+ * 1-3 switch the preclinical window off (T_bc_pre = 0: the count starts at diagnosis); 4 tests the window.
+ * 4. Preclinical window: F(0) = T_bc_pre u_bc div sum Y(0), and a founder whose threshold c_k lies below F(0) starts
+ *    at the log size r_bc T_bc_pre (F(0) - c_k)/F(0) (its age under a constant rate, times the untreated growth).
+ * 5. Founder kinds: under a kill above r_bc, a TKI-sensitive founder (bc_kind_k >= phi_bc) dies and an insensitive
+ *    one (bc_kind_k < phi_bc) grows at r_bc as if untreated.
  */
 import { describe, expect, it } from 'vitest';
 import { loadKnowledgeBase } from '../../src/knowledge/load.js';
 import type { Model } from '../../src/models/ir.js';
 import { simulateModel } from '../../src/models/simulate.js';
-import { bcThresholdId, drawBcThresholds } from '../../src/niche/blast.js';
+import { BC_KIND_DEFAULT, bcKindId, bcThresholdId, drawBcFounders } from '../../src/niche/blast.js';
 import { buildNiche, type NicheOptions, NicheOptionsError, phaseCourse } from '../../src/niche/index.js';
 import { parseScenario } from '../../src/scenario/load.js';
 import { BC_FOUNDERS_DETERMINISTIC, scenarioNicheOptions } from '../../src/scenario/run.js';
@@ -45,7 +50,8 @@ const opts = (tki: NicheOptions['tki'], n = 1): NicheOptions => ({
   exosomes: false,
   tki,
 });
-const never = { bc_threshold_1: 1e12 };
+const noPre = { T_bc_pre: 0 };
+const never = { bc_threshold_1: 1e12, ...noPre };
 const pyOf = (nm: ReturnType<typeof buildNiche>) => nm.parameters.find((p) => p.id === 'py')?.value as number;
 
 /** Linear interpolation of the first time column `v` reaches `level` (rising). */
@@ -89,7 +95,7 @@ describe('blast-crisis founder model (deterministic engines)', () => {
       atol: 1e-10,
       tEnd: 120,
       saveat,
-      params: { bc_threshold_1: c },
+      params: { bc_threshold_1: c, ...noPre },
     });
     expect(res.retcode).toBe('Success');
     // The steady state holds (the blast read-out's denominators and F's rate are constant).
@@ -136,7 +142,7 @@ describe('blast-crisis founder model (deterministic engines)', () => {
     const n = 2000;
     const T = new Float64Array(n);
     for (let i = 0; i < n; i++) {
-      const c = drawBcThresholds(7, 'blast-founder-test', i, 1)[bcThresholdId(1)];
+      const c = drawBcFounders(7, 'blast-founder-test', i, 1)[bcThresholdId(1)];
       T[i] = crossing(res.time, F, c);
     }
     T.sort();
@@ -149,14 +155,15 @@ describe('blast-crisis founder model (deterministic engines)', () => {
     }
     expect(dMax).toBeLessThan(1.63 / Math.sqrt(n));
     // The full model founds the lineage where F crosses the threshold (three thresholds).
-    for (const c of [0.05, 0.7, 2.5]) {
+    expect(F[F.length - 1]).toBeGreaterThan(0.7);
+    for (const c of [0.05, 0.3, 0.7]) {
       const one = simulateModel(nm.model, {
         method: 'rodas5p',
         rtol: 1e-10,
         atol: 1e-8,
         tEnd,
         saveat: grid,
-        params: { bc_threshold_1: c },
+        params: { bc_threshold_1: c, ...noPre },
       });
       const tFound = crossing(one.time, one.column('B'), 0.5);
       expect(Math.abs(tFound - crossing(res.time, F, c))).toBeLessThanOrEqual(2 * step);
@@ -175,6 +182,7 @@ describe('blast-crisis founder model (deterministic engines)', () => {
       atol: 1e-8,
       tEnd: 20 * YEAR,
       saveat,
+      params: noPre,
     });
     expect(res.retcode).toBe('Success');
     const F = res.column('F_bc');
@@ -201,39 +209,53 @@ describe('blast-crisis founder model (deterministic engines)', () => {
         atol: 1e-8,
         tEnd: 120,
         saveat: Array.from({ length: 121 }, (_, i) => i),
-        params: { bc_threshold_1: 1e-3, bc_threshold_2: 2e-3, ...params },
+        params: {
+          bc_threshold_1: 2e-4,
+          bc_threshold_2: 4e-4,
+          bc_kind_1: 0.99,
+          bc_kind_2: 0.99,
+          ...noPre,
+          ...params,
+        },
       });
-    // KB values: patient 1's kill e_tki s_bc = 1.39/month exceeds r_bc = 0.6, so both founders (which arrive in the
-    // first month, F > 2e-3) die at once: the latches are set and B never reaches one cell.
+    // KB values: patient 1's kill e_tki s_bc exceeds r_bc, so both founders (TKI-sensitive kinds; they arrive in the
+    // first month, F > 4e-4) die at once: the latches are set and B never reaches one cell.
     const res = run({});
     expect(res.retcode).toBe('Success');
-    expect(res.column('g_bc')[60]).toBeLessThan(0);
-    expect(res.column('F_bc')[1]).toBeGreaterThan(2e-3);
+    expect(res.column('g_bc_1')[60]).toBeLessThan(0);
+    expect(res.column('F_bc')[1]).toBeGreaterThan(4e-4);
     expect(res.column('dB_1')[120]).toBeGreaterThan(119);
     expect(res.column('dB_2')[120]).toBeGreaterThan(118);
     expect(Math.max(...res.column('B'))).toBeLessThanOrEqual(1);
     expect(Math.max(...res.column('blasts_blood_percent'))).toBeLessThan(1e-6);
-    // A blast clone 10 times less TKI-sensitive (s_bc = 0.01: net rate 0.6 - 0.139 > 0) grows into blast crisis
-    // from the same founders; the second founder joins the first lineage and neither is extinct.
+    // Blasts 100 times less TKI-sensitive (s_bc = 0.01: net rate r_bc - 0.139 > 0) grow into blast crisis from the
+    // same founders; the second founder joins the first lineage and neither is extinct.
     const grow = run({ s_bc: 0.01 });
-    expect(grow.column('g_bc')[1]).toBeGreaterThan(0);
+    expect(grow.column('g_bc_1')[1]).toBeGreaterThan(0);
     expect(grow.column('dB_1')[120]).toBe(0);
     expect(phaseCourse(grow, 'who2017').onset.blast).toBeDefined();
   });
 
   it('draws, defaults and the option', () => {
-    const d = drawBcThresholds(3n, 'cohort-blast-crisis', 5, BC_FOUNDERS_DETERMINISTIC);
-    const v = Object.values(d);
-    expect(v).toHaveLength(BC_FOUNDERS_DETERMINISTIC);
+    const d = drawBcFounders(3n, 'cohort-blast-crisis', 5, BC_FOUNDERS_DETERMINISTIC);
+    const v = Array.from({ length: BC_FOUNDERS_DETERMINISTIC }, (_, k) => d[bcThresholdId(k + 1)]);
+    expect(Object.keys(d)).toHaveLength(2 * BC_FOUNDERS_DETERMINISTIC);
     for (let k = 1; k < v.length; k++) expect(v[k]).toBeGreaterThan(v[k - 1]);
-    expect(drawBcThresholds(3n, 'cohort-blast-crisis', 5, 4)).toEqual(d);
-    expect(drawBcThresholds(3n, 'cohort-blast-crisis', 6, 4)).not.toEqual(d);
+    for (let k = 1; k <= BC_FOUNDERS_DETERMINISTIC; k++) {
+      expect(d[bcKindId(k)]).toBeGreaterThanOrEqual(0);
+      expect(d[bcKindId(k)]).toBeLessThan(1);
+    }
+    // The thresholds are the stream's first numbers: adding kind draws left them as they were.
+    expect(drawBcFounders(3n, 'cohort-blast-crisis', 5, 1)[bcThresholdId(1)]).toBe(v[0]);
+    expect(drawBcFounders(3n, 'cohort-blast-crisis', 5, 4)).toEqual(d);
+    expect(drawBcFounders(3n, 'cohort-blast-crisis', 6, 4)).not.toEqual(d);
     const nm = buildNiche({ blastCrisis: true, blastFounders: 2 }, kb);
     expect(nm.parameters.find((p) => p.id === 'bc_threshold_1')?.value).toBeCloseTo(Math.LN2, 15);
     expect(nm.parameters.find((p) => p.id === 'bc_threshold_2')?.value).toBeCloseTo(2 * Math.LN2, 15);
+    expect(nm.parameters.find((p) => p.id === 'bc_kind_1')?.value).toBe(BC_KIND_DEFAULT);
     // Off by default (the hybrid engine's discrete B): B is a species, no F.
     const off = buildNiche({ blastCrisis: true }, kb);
-    expect(off.model.species.map((s) => s.id)).toContain('B');
+    expect(off.model.species.map((s) => s.id)).toEqual(expect.arrayContaining(['Bs', 'Bi']));
     expect(off.model.species.map((s) => s.id)).not.toContain('F_bc');
     expect(off.options.blastFounders).toBe(0);
     expect(buildNiche({ blastFounders: 3 }, kb).options.blastFounders).toBe(0); // ignored without the route
@@ -244,5 +266,69 @@ describe('blast-crisis founder model (deterministic engines)', () => {
       parseScenario(`name: t\nengine: ${engine}\nniche: { blastCrisis: true }\n`, 't.yaml', kb);
     expect(scenarioNicheOptions(scen('ode')).blastFounders).toBe(BC_FOUNDERS_DETERMINISTIC);
     expect(scenarioNicheOptions(scen('hybrid')).blastFounders).toBeUndefined();
+  });
+
+  it('preclinical window: F(0) = T u div sum Y(0), founders below F(0) start at the log size of their age', () => {
+    const nm = buildNiche(opts({ kind: 'none' }, 3), kb);
+    const T = kb.parameter('niche.bc.preclinical_months').value;
+    expect(T).toBeGreaterThan(0);
+    const res = simulateModel(nm.model, {
+      method: 'rodas5p',
+      rtol: 1e-10,
+      atol: 1e-8,
+      tEnd: 1,
+      saveat: [0, 1],
+      params: { bc_threshold_1: 0.1, bc_threshold_2: 0.2, bc_threshold_3: 1e9 },
+    });
+    expect(res.retcode).toBe('Success');
+    const F0 = res.column('F_bc')[0];
+    const lambda0 = u * pyOf(nm) * res.column('Y')[0];
+    expect(Math.abs(F0 / (T * lambda0) - 1)).toBeLessThan(1e-12);
+    expect(F0).toBeGreaterThan(0.2); // both founders lie in the window at the KB's T
+    for (const [k, c] of [
+      [1, 0.1],
+      [2, 0.2],
+    ] as const)
+      expect(res.column(`lB_${k}`)[0]).toBeCloseTo((r * T * (F0 - c)) / F0, 10);
+    expect(res.column('lB_3')[0]).toBe(0);
+    expect(res.column('B_3')[0]).toBe(0);
+    // B(0) is the two lineages' cells; a month later each has grown by exp(r) (far below K_bc).
+    const b0 = Math.exp((r * T * (F0 - 0.1)) / F0) + Math.exp((r * T * (F0 - 0.2)) / F0);
+    expect(Math.abs(res.column('B')[0] / b0 - 1)).toBeLessThan(1e-10);
+    expect(Math.abs(res.column('B')[1] / (b0 * Math.exp(r)) - 1)).toBeLessThan(1e-6);
+    // Without the window, the same thresholds are crossed only later: nothing at diagnosis.
+    const none = simulateModel(nm.model, {
+      method: 'rodas5p',
+      tEnd: 0.01,
+      saveat: [0],
+      params: { bc_threshold_1: 0.1, ...noPre },
+    });
+    expect(none.column('F_bc')[0]).toBe(0);
+    expect(none.column('B')[0]).toBe(0);
+  });
+
+  it('founder kinds: under a kill above r_bc a sensitive founder dies, an insensitive one grows at r_bc', () => {
+    const nm = buildNiche({ blastCrisis: true, blastFounders: 1, tki: { kind: 'switch' } }, kb);
+    const phi = kb.parameter('niche.bc.tki_insensitive_fraction').value;
+    expect(phi).toBeGreaterThan(0);
+    const run = (kind: number) =>
+      simulateModel(nm.model, {
+        method: 'rodas5p',
+        rtol: 1e-8,
+        atol: 1e-8,
+        tEnd: 24,
+        saveat: Array.from({ length: 25 }, (_, i) => i),
+        params: { bc_threshold_1: 1e-3, bc_kind_1: kind, ...noPre },
+      });
+    const sensitive = run(Math.min(1 - 1e-9, phi + 1e-6));
+    expect(sensitive.column('g_bc_1')[6]).toBeLessThan(0);
+    expect(sensitive.column('dB_1')[24]).toBeGreaterThan(22);
+    expect(Math.max(...sensitive.column('B'))).toBeLessThanOrEqual(1);
+    const insensitive = run(phi / 2);
+    const g = insensitive.column('g_bc_1');
+    expect(Math.abs(g[6] / r - 1)).toBeLessThan(1e-3); // no kill, B far below K_bc
+    expect(insensitive.column('dB_1')[24]).toBe(0);
+    const l = insensitive.column('lB_1');
+    expect(Math.abs((l[24] - l[12]) / (12 * r) - 1)).toBeLessThan(1e-3);
   });
 });

@@ -26,13 +26,14 @@ describe('niche parameters in the knowledge base', () => {
       expect(u.value, u.key).toBeCloseTo(p.value * scale, 10);
     }
   });
-  it('every model parameter is KB-bound, computed from the KB, or an option', () => {
+  it('every model parameter is KB-bound, computed from the KB, an option or a per-patient draw', () => {
     const m = buildNiche(FULL_OPTIONS, kb).model;
     const known = new Set(uses.map((u) => u.id));
     const rules = new Set(m.rules.map((r) => (r.kind === 'algebraic' ? '' : r.variable)));
     for (const p of m.parameters) if (!rules.has(p.id)) expect(known.has(p.id), p.id).toBe(true);
+    // Non-KB parameters: options, effects, and per-patient random draws (blast-crisis founder thresholds/kinds).
     for (const u of uses)
-      if (!u.key) expect(u.role, u.id).toMatch(/option|effect|switch|regimen|relative|PD/);
+      if (!u.key) expect(u.role, u.id).toMatch(/option|effect|switch|regimen|relative|PD|drawn per patient/);
   });
   it('assumed (A) parameters have a range containing the value and a note', () => {
     for (const u of uses.filter((x) => x.key)) {
