@@ -30,7 +30,7 @@ import type { KnowledgeBase } from '../knowledge/load.js';
 import { closestNames } from '../knowledge/query.js';
 import { type CompiledModel, compileModel } from '../models/compile/compile.js';
 import { compilePropensities } from '../models/compile/propensities.js';
-import { drawBcFounders } from '../niche/blast.js'; // blast-crisis founder thresholds
+import { bcFounderDraws, drawBcFounders } from '../niche/blast.js'; // blast-crisis founder thresholds
 import { buildNiche, type NicheModel } from '../niche/build.js';
 import { nicheHybridPartition } from '../niche/hybrid.js';
 import { phaseCourse } from '../niche/readouts.js';
@@ -538,10 +538,11 @@ function simulateWith(
         kp[j] = 1;
       }
       // --- BEGIN blast-crisis founder thresholds (owner: blast-crisis route, src/niche/blast.ts) ---
-      // ODE models of the route carry bc_threshold_1..n; patient k draws them from (seed, 'blast-crisis', k), so that
-      // patient 0 with a fixed core reproduces runScenario (which draws index 0). Scenario values (keep set) win.
+      // Models of the route carry bc_threshold_1..n and bc_kind_1..n (founders; in the hybrid form those of the
+      // preclinical window); patient k draws them from (seed, 'blast-crisis', k), so that patient 0 with a fixed
+      // core reproduces runScenario (which draws index 0). Scenario values (keep set) win.
       for (const [id, v] of Object.entries(
-        drawBcFounders(program.seed, 'blast-crisis', k, m.nm.options.blastFounders),
+        drawBcFounders(program.seed, 'blast-crisis', k, bcFounderDraws(m.nm.options)),
       )) {
         const j = m.paramIndex.get(id);
         if (j !== undefined && kp[j] === 0) {

@@ -57,16 +57,27 @@ export function writeBlastCrisis(w: ModelWriter, o: ResolvedOptions, lsc: LscSym
       'niche.bc.tki_insensitive_fraction',
       'share of blast-crisis events whose blasts are independent of BCR-ABL kinase activity (no TKI kill)',
     );
+    const pre = w.kb(
+      'T_bc_pre',
+      'niche.bc.preclinical_months',
+      'preclinical chronic phase at the diagnosis burden, over which founders accrue before diagnosis',
+    );
     if (o.blastFounders > 0) {
-      const pre = w.kb(
-        'T_bc_pre',
-        'niche.bc.preclinical_months',
-        'preclinical chronic phase at the diagnosis burden, over which founders accrue before diagnosis',
-      );
       writeFounders(w, o.blastFounders, lsc.cycling, `${u}*${div}`, r, K, kill, pre, phi);
     } else {
-      w.species('Bs', '0', 'blast-crisis cells that keep their BCR-ABL dependence (TKI-sensitive)');
-      w.species('Bi', '0', 'blast-crisis cells independent of BCR-ABL kinase activity (no TKI kill)');
+      // The preclinical window as initial cells: the founders of the window (the same thresholds and kinds as the
+      // founder model) start at floor(exp(r_bc age)) cells; the engine's own events take over from diagnosis.
+      const pools = preclinicalPools(w, o.preclinicalFounders, `${u}*${div}`, lsc.cycling, r, pre, phi);
+      w.species(
+        'Bs',
+        pools.sensitive,
+        'blast-crisis cells that keep their BCR-ABL dependence (TKI-sensitive)',
+      );
+      w.species(
+        'Bi',
+        pools.insensitive,
+        'blast-crisis cells independent of BCR-ABL kinase activity (no TKI kill)',
+      );
       w.assign('B', 'Bs + Bi', 'blast-crisis cells (differentiation blocked)');
       lsc.cycling.forEach((Y) => {
         w.reaction(`BC${Y.slice(1)}`, Y, 'Bs', `(1 - ${phi})*${u}*${div}*${Y}`);
@@ -91,6 +102,51 @@ export function writeBlastCrisis(w: ModelWriter, o: ResolvedOptions, lsc: LscSym
     b ? `${PERCENT}*q_bc*B/(q_bc*B + x3 + y3)` : '0',
     'blood blasts, % of nucleated blood cells',
   );
+}
+
+/**
+ * Founders of the preclinical window carried by the discrete form (hybrid engine, expected-value ODE): at most n
+ * (option preclinicalFounders; 0: none), with the founder model's draws (bc_threshold_k, bc_kind_k); F0 = T_bc_pre u_bc div
+ * sum Y(0) is the window's expected count, founder k lies in it when c_k < F0 and then arrived
+ * T_bc_pre (F0 - c_k)/F0 months before diagnosis. Its cells: floor(exp(r_bc age)), the whole part of its expected
+ * untreated clone (a Yule clone's size is random; its mean is taken).
+ */
+function preclinicalPools(
+  w: ModelWriter,
+  n: number,
+  rate: string,
+  cycling: readonly string[],
+  r: string,
+  pre: string,
+  phi: string,
+): { sensitive: string; insensitive: string } {
+  const f0 = `(${pre}*${rate}*(${cycling.join(' + ')}))`;
+  const sensitive: string[] = [];
+  const insensitive: string[] = [];
+  if (n === 0) return { sensitive: '0', insensitive: '0' };
+  for (let k = 1; k <= n; k++) {
+    const c = w.computed(
+      bcThresholdId(k),
+      bcThresholdDefault(k),
+      'C',
+      `cumulative founder threshold ${k} of the preclinical window (sum of ${k} unit exponentials; drawn per patient)`,
+    );
+    const kind = w.computed(
+      bcKindId(k),
+      BC_KIND_DEFAULT,
+      'C',
+      `kind draw of preclinical founder ${k} (unit uniform; TKI-insensitive below phi_bc; drawn per patient)`,
+    );
+    const cells = `floor(exp(${r}*${pre}*(${f0} - ${c})/max(${f0}, ${c})))`;
+    sensitive.push(`piecewise(${cells}, ${f0} > ${c} && ${kind} >= ${phi}, 0)`);
+    insensitive.push(`piecewise(${cells}, ${f0} > ${c} && ${kind} < ${phi}, 0)`);
+  }
+  return { sensitive: sensitive.join(' + '), insensitive: insensitive.join(' + ') };
+}
+
+/** How many founder draws (thresholds and kinds) a niche model of these (resolved) options carries. */
+export function bcFounderDraws(o: Pick<ResolvedOptions, 'blastFounders' | 'preclinicalFounders'>): number {
+  return o.blastFounders > 0 ? o.blastFounders : o.preclinicalFounders;
 }
 
 /**

@@ -84,6 +84,12 @@ export interface NicheOptions {
    */
   readonly blastFounders?: number;
   /**
+   * Founders of the preclinical window that the discrete form of the route (blastFounders 0: hybrid runs) starts
+   * with as cells in Bs/Bi (blast.ts), drawn like the founder model's (bc_threshold_k, bc_kind_k): 0 (default) starts
+   * without blast-crisis cells. Ignored without the route and with the founder model (which has its own window).
+   */
+  readonly preclinicalFounders?: number;
+  /**
    * Stem-cell core: 'hahnel' (default; Hähnel 2020 quiescent/cycling LSCs with immune control) or 'michor' (Michor
    * 2005 stem cells: LSCs y0 dividing at ry and exiting at d0, untouched by the TKI; normal stem cells held at their
    * set-point by Michor's homeostatic lambda). 'michor' needs the exosome layer and the immune compartment off and
@@ -112,6 +118,8 @@ export interface ResolvedOptions {
   readonly blastCrisis: boolean;
   /** Founder lineages of the deterministic founder model (0: B fed by the expected event flux). */
   readonly blastFounders: number;
+  /** Preclinical founders of the discrete form (0 with the founder model or without the route). */
+  readonly preclinicalFounders: number;
   readonly stemCore: 'hahnel' | 'michor';
   // mimic (VE-5, VE-16): validated by mimicOption (channels.ts); absent when none is set
   readonly mimic?: Readonly<Partial<Record<Cargo, number>>>;
@@ -173,6 +181,9 @@ export function resolveOptions(o: NicheOptions = {}): ResolvedOptions {
   const blastFounders = blastCrisis ? (o.blastFounders ?? 0) : 0;
   if (!Number.isSafeInteger(blastFounders) || blastFounders < 0)
     throw new NicheOptionsError(`blastFounders must be an integer >= 0, got ${o.blastFounders}`);
+  const preclinicalFounders = blastCrisis && blastFounders === 0 ? (o.preclinicalFounders ?? 0) : 0;
+  if (!Number.isSafeInteger(preclinicalFounders) || preclinicalFounders < 0)
+    throw new NicheOptionsError(`preclinicalFounders must be an integer >= 0, got ${o.preclinicalFounders}`);
   if (stemCore === 'michor') {
     if (o.exosomes !== false) throw new NicheOptionsError("stemCore 'michor' needs exosomes: false");
     if (o.immune === true)
@@ -198,6 +209,7 @@ export function resolveOptions(o: NicheOptions = {}): ResolvedOptions {
     lineages,
     blastCrisis,
     blastFounders,
+    preclinicalFounders,
     stemCore,
     ...mimicOption(o), // mimic (VE-5, VE-16)
   };

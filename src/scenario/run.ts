@@ -29,7 +29,7 @@ import { type ReferenceModel, referenceModelFromKnowledge } from '../knowledge/r
 import { type CompiledModel, compileModel } from '../models/compile/compile.js';
 import type { Model } from '../models/ir.js';
 import { simulateModel } from '../models/simulate.js';
-import { simulateApproximate } from '../models/simulate-approximate.js';
+import { type ApproximateEngine, simulateApproximate } from '../models/simulate-approximate.js';
 import { simulateStochastic } from '../models/simulate-stochastic.js';
 import { drawBcFounders } from '../niche/blast.js';
 import { buildNiche, type NicheModel } from '../niche/build.js';
@@ -206,13 +206,18 @@ function simulate(
     }
     params[id] = v;
   }
+  // Blast-crisis founder draws (niche/blast.ts: thresholds and kinds; in the hybrid form those of the preclinical
+  // window): replicate k draws from (seed, 'blast-crisis', k), the same in every segment; the ODE run is replicate 0,
+  // as cohort patient 0 is. A patient.parameters value wins.
+  const nFounders = compiled.parameterIds.filter((id) => id.startsWith('bc_threshold_')).length;
+  const founderDraws = (k: number): Record<string, number> => {
+    const d: Record<string, number> = {};
+    for (const [id, v] of Object.entries(drawBcFounders(BigInt(s.seed), 'blast-crisis', k, nFounders)))
+      if (!Object.hasOwn(params, id) && compiled.parameterIds.includes(id)) d[id] = v;
+    return d;
+  };
   if (s.engine === 'ode') {
-    // Blast-crisis founder thresholds (niche/blast.ts): one draw per scenario from (seed, 'blast-crisis', 0), the
-    // same in every segment (F carries over) and the same as cohort patient 0's; a patient.parameters value wins.
-    const nFounders = compiled.parameterIds.filter((id) => id.startsWith('bc_threshold_')).length;
-    if (nFounders > 0)
-      for (const [id, v] of Object.entries(drawBcFounders(BigInt(s.seed), 'blast-crisis', 0, nFounders)))
-        if (!Object.hasOwn(params, id) && compiled.parameterIds.includes(id)) params[id] = v;
+    if (nFounders > 0) Object.assign(params, founderDraws(0));
     const tc = simulateModel(compiled, { tEnd, saveat, params, method: 'auto' });
     if (tc.retcode !== 'Success')
       throw new Error(
@@ -227,14 +232,26 @@ function simulate(
     replicates: s.outputs.replicates,
     params,
   };
+  const approximate = (engine: ApproximateEngine, o: typeof common & { firstReplicate?: number }) =>
+    simulateApproximate(model, {
+      ...o,
+      engine,
+      ...(engine === 'hybrid' && partition ? { hybrid: { partition } } : {}),
+    });
+  const engine = s.engine;
   const r =
-    s.engine === 'ssa'
+    engine === 'ssa'
       ? simulateStochastic(model, { ...common, engine: 'ssa' })
-      : simulateApproximate(model, {
-          ...common,
-          engine: s.engine,
-          ...(s.engine === 'hybrid' && partition ? { hybrid: { partition } } : {}),
-        });
+      : nFounders > 0
+        ? replicatesWithDraws(common.replicates, (k) =>
+            approximate(engine, {
+              ...common,
+              replicates: 1,
+              firstReplicate: k,
+              params: { ...params, ...founderDraws(k) },
+            }),
+          )
+        : approximate(engine, common);
   const stateIds = compiled.stateIds;
   const nt = r.time.length;
   const states = new Float64Array(nt * stateIds.length);
@@ -246,9 +263,40 @@ function simulate(
 }
 
 /**
+ * The ensemble mean of replicates run one by one (each with its own parameter draws): replicate k is the ensemble's
+ * replicate k (firstReplicate), so the draws are the only difference from one ensemble call.
+ */
+function replicatesWithDraws(
+  replicates: number,
+  run: (k: number) => { time: Float64Array; ids: readonly string[]; mean: Float64Array },
+): { time: Float64Array; ids: readonly string[]; mean: Float64Array; column(id: string): Float64Array } {
+  const first = run(0);
+  const mean = first.mean.slice();
+  for (let k = 1; k < replicates; k++) {
+    const rk = run(k);
+    for (let i = 0; i < mean.length; i++) mean[i] += rk.mean[i];
+  }
+  for (let i = 0; i < mean.length; i++) mean[i] /= replicates;
+  const nv = first.ids.length;
+  return {
+    time: first.time,
+    ids: first.ids,
+    mean,
+    column(id: string) {
+      const k = first.ids.indexOf(id);
+      if (k < 0) throw new Error(`no column '${id}'`);
+      const out = new Float64Array(first.time.length);
+      for (let i = 0; i < out.length; i++) out[i] = mean[i * nv + k];
+      return out;
+    },
+  };
+}
+
+/**
  * Founder lineages of the blast-crisis founder model (niche/blast.ts) in deterministic runs (scenario ODE runs and
  * ODE cohorts, which take their options from scenarioNicheOptions): the first founder decides untreated
- * progression; later ones matter only after extinctions under a TKI kill.
+ * progression; later ones matter only after extinctions under a TKI kill. Stochastic runs start with as many
+ * founders of the preclinical window (option preclinicalFounders; the window rarely holds more than two).
  */
 export const BC_FOUNDERS_DETERMINISTIC = 4;
 
@@ -271,7 +319,11 @@ export function scenarioNicheOptions(s: Scenario, tki?: NicheOptions['tki']): Ni
     immune: s.niche.immune,
     blastCrisis: s.niche.blastCrisis,
     // Deterministic engines get the founder model (niche/blast.ts); the hybrid engine treats B discretely.
-    ...(s.niche.blastCrisis && s.engine === 'ode' ? { blastFounders: BC_FOUNDERS_DETERMINISTIC } : {}),
+    ...(s.niche.blastCrisis
+      ? s.engine === 'ode'
+        ? { blastFounders: BC_FOUNDERS_DETERMINISTIC }
+        : { preclinicalFounders: BC_FOUNDERS_DETERMINISTIC }
+      : {}),
     ...(tki ? { tki } : {}),
   };
 }

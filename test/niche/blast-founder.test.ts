@@ -22,7 +22,13 @@ import { describe, expect, it } from 'vitest';
 import { loadKnowledgeBase } from '../../src/knowledge/load.js';
 import type { Model } from '../../src/models/ir.js';
 import { simulateModel } from '../../src/models/simulate.js';
-import { BC_KIND_DEFAULT, bcKindId, bcThresholdId, drawBcFounders } from '../../src/niche/blast.js';
+import {
+  BC_KIND_DEFAULT,
+  bcFounderDraws,
+  bcKindId,
+  bcThresholdId,
+  drawBcFounders,
+} from '../../src/niche/blast.js';
 import { buildNiche, type NicheOptions, NicheOptionsError, phaseCourse } from '../../src/niche/index.js';
 import { parseScenario } from '../../src/scenario/load.js';
 import { BC_FOUNDERS_DETERMINISTIC, scenarioNicheOptions } from '../../src/scenario/run.js';
@@ -330,5 +336,46 @@ describe('blast-crisis founder model (deterministic engines)', () => {
     expect(insensitive.column('dB_1')[24]).toBe(0);
     const l = insensitive.column('lB_1');
     expect(Math.abs((l[24] - l[12]) / (12 * r) - 1)).toBeLessThan(1e-3);
+  });
+
+  it('hybrid form: the preclinical founders start as floor(exp(r_bc age)) cells in Bs or Bi by their kind', () => {
+    const nm = buildNiche(
+      { blastCrisis: true, exosomes: false, tki: { kind: 'none' }, preclinicalFounders: 4 },
+      kb,
+    );
+    expect(nm.options.blastFounders).toBe(0);
+    expect(bcFounderDraws(nm.options)).toBe(4);
+    expect(buildNiche({ blastCrisis: true }, kb).model.parameters.map((p) => p.id)).not.toContain(
+      'bc_threshold_1',
+    ); // default: no window in the discrete form
+    const scen = (engine: string) =>
+      parseScenario(`name: t\nengine: ${engine}\nniche: { blastCrisis: true }\n`, 't.yaml', kb);
+    expect(scenarioNicheOptions(scen('hybrid')).preclinicalFounders).toBe(BC_FOUNDERS_DETERMINISTIC);
+    expect(scenarioNicheOptions(scen('ode')).preclinicalFounders).toBeUndefined();
+    const T = kb.parameter('niche.bc.preclinical_months').value;
+    const phi = kb.parameter('niche.bc.tki_insensitive_fraction').value;
+    const at0 = (params: Record<string, number>) =>
+      simulateModel(nm.model, { method: 'rodas5p', tEnd: 1e-6, saveat: [0], params });
+    const probe = at0({ bc_threshold_1: 1e9, bc_threshold_2: 1e9, bc_threshold_3: 1e9, bc_threshold_4: 1e9 });
+    const F0 = T * u * pyOf(nm) * probe.column('Y')[0];
+    expect(F0).toBeGreaterThan(0);
+    expect(probe.column('Bs')[0]).toBe(0);
+    expect(probe.column('Bi')[0]).toBe(0);
+    // Founder 1 sensitive at 0.3 F0, founder 2 insensitive at 0.6 F0, 3 and 4 outside the window.
+    const c1 = 0.3 * F0;
+    const c2 = 0.6 * F0;
+    const res = at0({
+      bc_threshold_1: c1,
+      bc_threshold_2: c2,
+      bc_threshold_3: 2 * F0,
+      bc_threshold_4: 3 * F0,
+      bc_kind_1: Math.min(1 - 1e-9, phi + 1e-6),
+      bc_kind_2: phi / 2,
+    });
+    const cells = (c: number) => Math.floor(Math.exp((r * T * (F0 - c)) / F0));
+    expect(cells(c1)).toBeGreaterThan(cells(c2));
+    expect(res.column('Bs')[0]).toBe(cells(c1));
+    expect(res.column('Bi')[0]).toBe(cells(c2));
+    expect(res.column('B')[0]).toBe(cells(c1) + cells(c2));
   });
 });

@@ -10,10 +10,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { parameterHash } from '../../src/io/manifest.js';
 import { loadKnowledgeBase } from '../../src/knowledge/load.js';
 import { simulateModel } from '../../src/models/simulate.js';
+import { drawBcFounders } from '../../src/niche/blast.js';
 import { buildNiche } from '../../src/niche/build.js';
 import { DEFAULT_SCENARIO } from '../../src/scenario/default.js';
 import { parseScenario } from '../../src/scenario/load.js';
-import { runScenario } from '../../src/scenario/run.js';
+import { BC_FOUNDERS_DETERMINISTIC, runScenario } from '../../src/scenario/run.js';
 import type { ScenarioRun } from '../../src/scenario/run-result.js';
 import { drugPk } from '../../src/therapy/pk-params.js';
 import { DAYS_PER_MONTH } from '../../src/therapy/rules.js';
@@ -341,4 +342,33 @@ describe('inter-patient PK variability', () => {
     const order = runs.map((_, k) => k).sort((a, b) => troughs[a] - troughs[b]);
     for (let k = 1; k < order.length; k++) expect(bcr(runs[order[k]])).toBeLessThan(bcr(runs[order[k - 1]]));
   }, 60_000);
+});
+
+describe('runScenario, engine hybrid: blast-crisis founders of the preclinical window per replicate', () => {
+  // Replicate k starts from the draws (seed, 'blast-crisis', k) (src/niche/blast.ts, preclinicalFounders): the
+  // ensemble's B(0) is the mean of the single-replicate runs with replicate k's draws set as patient parameters,
+  // and differs from every replicate drawing like replicate 0.
+  const base = (replicates: number, extra = '') =>
+    [
+      'name: hybrid-bc',
+      'engine: hybrid',
+      'durationMonths: 1',
+      'seed: 3',
+      'niche: { blastCrisis: true }',
+      `patient: { parameters: { T_bc_pre: 30, u_bc: 4e-8${extra} } }`,
+      `outputs: { replicates: ${replicates} }`,
+    ].join('\n');
+  it('B(0) of 3 replicates = mean of the replicates run alone with their draws', () => {
+    const ensemble = series(run(base(3)), 'B')[0];
+    const alone = [0, 1, 2].map((k) => {
+      const d = drawBcFounders(3n, 'blast-crisis', k, BC_FOUNDERS_DETERMINISTIC);
+      const set = Object.entries(d)
+        .map(([id, v]) => `, ${id}: ${v}`)
+        .join('');
+      return series(run(base(1, set)), 'B')[0];
+    });
+    expect(alone.some((b) => b > 0)).toBe(true);
+    expect(new Set(alone).size).toBeGreaterThan(1);
+    expect(Math.abs(ensemble / ((alone[0] + alone[1] + alone[2]) / 3) - 1)).toBeLessThan(1e-12);
+  });
 });
