@@ -2,9 +2,10 @@
  * Calibration of the blast-crisis route to the imatinib arm's progression (issue #6; docs/niche-model.md §2.7).
  *
  *   npx tsx scripts/calibrate-progression.ts [--patients M] [--untreated-patients U] [--seed S] [--max-evals E]
- *       [--from u_bc,r_bc,T_bc_pre,phi_bc] [--at u_bc,r_bc,T_bc_pre,phi_bc] [--out FILE]
+ *       [--from u_bc,r_bc,T_bc_pre,phi_bc] [--sigma F] [--at u_bc,r_bc,T_bc_pre,phi_bc] [--out FILE]
  *
- * `--from` starts the search there (default: the knowledge base's values); `--at` evaluates one point.
+ * `--from` starts the search there (default: the knowledge base's values), `--sigma` is CMA-ES's initial step as a
+ * fraction of each (transformed) range (default 0.2); `--at` evaluates one point.
  *
  * Parameters (all assumed, A, in the knowledge base): u_bc (event probability per LSC division), r_bc (net growth of
  * blast-crisis cells), T_bc_pre (preclinical window at the diagnosis burden over which founders accrue before
@@ -41,6 +42,9 @@ const M = Number(arg('--patients') ?? 400);
 const U = Number(arg('--untreated-patients') ?? 200);
 const seed = Number(arg('--seed') ?? 20261127);
 const maxEvals = Number(arg('--max-evals') ?? 60);
+const sigma0 = Number(arg('--sigma') ?? 0.2);
+if (!(sigma0 > 0 && sigma0 < 1))
+  throw new RangeError(`--sigma: expected a fraction in (0, 1), got ${arg('--sigma')}`);
 const out = resolve(arg('--out') ?? resolve(ROOT, 'runs/calibration/progression-imatinib.json'));
 const log = (s: string) => process.stderr.write(`${s}\n`);
 
@@ -172,7 +176,7 @@ if (at !== undefined) {
     throw new RangeError(`--from: expected ${NAMES.length} numbers`);
   const res = cmaes((x) => evaluate(x).value, specs, {
     seed,
-    sigma0: 0.2,
+    sigma0,
     initial,
     maxEvaluations: maxEvals,
     tolFun: 0.05,
