@@ -21,7 +21,7 @@
  * every evaluation. Optimiser: CMA-ES (src/fitting/cmaes.ts) in the parameters' knowledge-base ranges (narrowed
  * where stated). Writes a JSON record (default runs/calibration/progression-imatinib.json, atomic).
  */
-import { resolve } from 'node:path';
+import { isAbsolute, relative, resolve } from 'node:path';
 import { kaplanMeier, medianTime, valueAt } from '../src/cohort/km.js';
 import type { PatientOutcome } from '../src/cohort/outcome.js';
 import { prepareCohort, simulatePatient } from '../src/cohort/program.js';
@@ -46,6 +46,15 @@ const sigma0 = Number(arg('--sigma') ?? 0.2);
 if (!(sigma0 > 0 && sigma0 < 1))
   throw new RangeError(`--sigma: expected a fraction in (0, 1), got ${arg('--sigma')}`);
 const out = resolve(arg('--out') ?? resolve(ROOT, 'runs/calibration/progression-imatinib.json'));
+/** The command-line arguments with --out repository-relative, or dropped when it lies outside the repository. */
+function recordedArgs(): string[] {
+  const a = process.argv.slice(2);
+  const i = a.indexOf('--out');
+  if (i < 0) return a;
+  const rel = relative(ROOT, out);
+  const rest = [...a.slice(0, i), ...a.slice(i + 2)];
+  return rel.startsWith('..') || isAbsolute(rel) ? rest : [...rest, '--out', rel];
+}
 const log = (s: string) => process.stderr.write(`${s}\n`);
 
 const kb = loadKnowledgeBase();
@@ -56,19 +65,16 @@ const KEYS = [
   'niche.bc.preclinical_months',
   'niche.bc.tki_insensitive_fraction',
 ];
-const specs: ParameterSpec[] = NAMES.map((name, j) => {
-  const p = kb.parameter(KEYS[j]);
-  const [lo, hi] = p.range ?? [0, 1];
-  // u_bc's KB range spans three decades; its natural-history constraint alone keeps it within 1e-9..2e-7.
-  if (name === 'u_bc') return { name, lo: 3e-9, hi: 2e-7, scale: 'log' };
-  if (name === 'phi_bc') return { name, lo: 0.005, hi: 0.8, scale: 'log' };
-  return {
-    name,
-    lo: Math.max(lo, name === 'r_bc' ? 0.3 : 0),
-    hi: Math.min(hi, name === 'r_bc' ? 1.5 : hi),
-    scale: 'linear',
-  };
-});
+// Search boxes inside the KB ranges, narrowed where the ranges span more than the data can use: u_bc's three
+// decades to where the untreated course stays within years (3e-9..2e-7), r_bc's 0.2..3 per month to 0.3..1.5 (ln(3e9)/r
+// between 1.2 and 6 years to 10 % blasts), phi_bc to 0.005..0.8; T_bc_pre keeps its KB range.
+const tPre = kb.parameter('niche.bc.preclinical_months').range ?? [0, 30];
+const specs: ParameterSpec[] = [
+  { name: 'u_bc', lo: 3e-9, hi: 2e-7, scale: 'log' },
+  { name: 'r_bc', lo: 0.3, hi: 1.5, scale: 'linear' },
+  { name: 'T_bc_pre', lo: tPre[0], hi: tPre[1], scale: 'linear' },
+  { name: 'phi_bc', lo: 0.005, hi: 0.8, scale: 'log' },
+];
 
 const iris = Array.from({ length: 7 }, (_, y) => {
   const t = kb.trials.find((x) => x.id === `iris.imatinib.ap-bc-annual-y${y + 1}`);
@@ -188,7 +194,8 @@ if (at !== undefined) {
   best = history.reduce((a, b) => (b.value < a.value ? b : a));
 }
 const record = {
-  command: `npx tsx scripts/calibrate-progression.ts ${process.argv.slice(2).join(' ')}`.trim(),
+  // The command as run from the repository (an --out outside it is left out: the record must not name this machine).
+  command: `npx tsx scripts/calibrate-progression.ts ${recordedArgs().join(' ')}`.trim(),
   generated: new Date().toISOString(),
   patients: M,
   untreatedPatients: U,

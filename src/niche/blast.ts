@@ -120,28 +120,38 @@ function preclinicalPools(
   pre: string,
   phi: string,
 ): { sensitive: string; insensitive: string } {
-  const f0 = `(${pre}*${rate}*(${cycling.join(' + ')}))`;
+  if (n === 0) return { sensitive: '0', insensitive: '0' };
+  const f0 = `(${windowCount(pre, rate, cycling)})`;
   const sensitive: string[] = [];
   const insensitive: string[] = [];
-  if (n === 0) return { sensitive: '0', insensitive: '0' };
   for (let k = 1; k <= n; k++) {
-    const c = w.computed(
-      bcThresholdId(k),
-      bcThresholdDefault(k),
-      'C',
-      `cumulative founder threshold ${k} of the preclinical window (sum of ${k} unit exponentials; drawn per patient)`,
-    );
-    const kind = w.computed(
-      bcKindId(k),
-      BC_KIND_DEFAULT,
-      'C',
-      `kind draw of preclinical founder ${k} (unit uniform; TKI-insensitive below phi_bc; drawn per patient)`,
-    );
+    const { c, kind } = founderDraws(w, k);
     const cells = `floor(exp(${r}*${pre}*(${f0} - ${c})/max(${f0}, ${c})))`;
     sensitive.push(`piecewise(${cells}, ${f0} > ${c} && ${kind} >= ${phi}, 0)`);
     insensitive.push(`piecewise(${cells}, ${f0} > ${c} && ${kind} < ${phi}, 0)`);
   }
   return { sensitive: sensitive.join(' + '), insensitive: insensitive.join(' + ') };
+}
+
+/** Expected founder events of the preclinical window: T_bc_pre times the diagnosis rate u_bc div sum Y(0). */
+const windowCount = (pre: string, rate: string, cycling: readonly string[]): string =>
+  `${pre}*${rate}*(${cycling.join(' + ')})`;
+
+/** Founder k's draws as model parameters (defaults: the medians), shared by both forms of the route. */
+function founderDraws(w: ModelWriter, k: number): { c: string; kind: string } {
+  const c = w.computed(
+    bcThresholdId(k),
+    bcThresholdDefault(k),
+    'C',
+    `cumulative founder threshold ${k} (sum of ${k} unit exponentials; drawn per patient)`,
+  );
+  const kind = w.computed(
+    bcKindId(k),
+    BC_KIND_DEFAULT,
+    'C',
+    `kind draw of founder ${k} (unit uniform; TKI-insensitive below phi_bc; drawn per patient)`,
+  );
+  return { c, kind };
 }
 
 /** How many founder draws (thresholds and kinds) a niche model of these (resolved) options carries. */
@@ -235,7 +245,7 @@ function writeFounders(
 ): void {
   w.species(
     'F_bc',
-    `${pre}*${rate}*(${cycling.join(' + ')})`,
+    windowCount(pre, rate, cycling),
     'expected number of blast-crisis founder events (not cells), counted from the start of the preclinical window',
   );
   cycling.forEach((Y) => {
@@ -243,24 +253,13 @@ function writeFounders(
   });
   const lineages: string[] = [];
   for (let k = 1; k <= n; k++) {
-    w.computed(
-      bcThresholdId(k),
-      bcThresholdDefault(k),
-      'C',
-      `cumulative founder threshold ${k} (sum of ${k} unit exponentials; drawn per patient)`,
-    );
+    const { c } = founderDraws(w, k);
     // A founder of the preclinical window arrived (F_bc - c_k)/rate months before diagnosis, i.e. its age is
     // pre (F_bc - c_k)/F_bc, and grew untreated at r_bc since (far below K_bc: r_bc pre stays below ln K_bc).
     w.species(
       `lB_${k}`,
-      `max(0, ${r}*${pre}*(F_bc - ${bcThresholdId(k)})/max(F_bc, ${bcThresholdId(k)}))`,
+      `max(0, ${r}*${pre}*(F_bc - ${c})/max(F_bc, ${c}))`,
       `log size of blast-crisis founder lineage ${k}`,
-    );
-    w.computed(
-      bcKindId(k),
-      BC_KIND_DEFAULT,
-      'C',
-      `kind draw of founder ${k} (unit uniform; TKI-insensitive below phi_bc; drawn per patient)`,
     );
     w.species(`dB_${k}`, '0', `extinction latch of founder lineage ${k} (time since extinction)`);
     lineages.push(`B_${k}`);
