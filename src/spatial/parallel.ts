@@ -2,7 +2,8 @@
  * A spatial niche on two threads: the fields with src/numerics/fields/parallel.ts (substrates split between the
  * calling thread and one worker, one synchronisation per mechanics step; multirate exosome fields balanced against
  * the fast ones) and the mechanics with src/numerics/agents/parallel.ts (bins split between the calling thread and
- * a second worker; the two workers never run at the same time), both bit-identical to one thread; or (mode
+ * a second worker; without chemotaxis the model moves the agents, and so runs this worker, while the field worker
+ * steps the fields), both bit-identical to one thread; or (mode
  * 'beside') all fields on the worker while the calling thread moves the agents. A checkpoint restores onto the
  * same engines. Kept out of index.ts because it needs node:worker_threads (the rest of
  * src/spatial stays browser-pure).

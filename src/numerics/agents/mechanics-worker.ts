@@ -72,8 +72,15 @@ function state(): KernelState {
 parentPort?.postMessage('ready');
 let seq = 0;
 for (;;) {
-  Atomics.wait(control, CTRL.GO, seq);
-  seq = Atomics.load(control, CTRL.GO);
+  // Wait for the go word to move past the step done, not for a wake-up: the calling thread's notify can come late
+  // (descheduled between its store and its notify, it notifies after this thread has done the step and waits
+  // again), and a wake-up taken as a new step would run the step twice (motility drawn twice).
+  let go = Atomics.load(control, CTRL.GO);
+  while (go === seq) {
+    Atomics.wait(control, CTRL.GO, seq);
+    go = Atomics.load(control, CTRL.GO);
+  }
+  seq = go;
   if (Atomics.load(control, CTRL.STOP) !== 0) break;
   try {
     const want = Atomics.load(control, CTRL.CONFIG);

@@ -50,8 +50,14 @@ parentPort?.postMessage('ready');
 let seq = 0;
 const n = solver.substrateCount;
 for (;;) {
-  Atomics.wait(control, FIELD_CTRL.GO, seq);
-  seq = Atomics.load(control, FIELD_CTRL.GO);
+  // Wait for the go word to move past the run done, not for a wake-up: a late notify (the calling thread
+  // descheduled between its store and its notify) would otherwise step the fields twice (see mechanics-worker.ts).
+  let go = Atomics.load(control, FIELD_CTRL.GO);
+  while (go === seq) {
+    Atomics.wait(control, FIELD_CTRL.GO, seq);
+    go = Atomics.load(control, FIELD_CTRL.GO);
+  }
+  seq = go;
   if (Atomics.load(control, FIELD_CTRL.STOP) !== 0) break;
   try {
     if (Atomics.load(control, FIELD_CTRL.CONFIG) !== version) attach();

@@ -91,7 +91,8 @@ export class ParallelFieldSolver implements FieldRunner {
   /** The calling thread's solver over the shared fields: use it for field(), the agent calls and setBulk. */
   readonly solver: FieldSolver;
   readonly threads: 1 | 2;
-  private readonly control: Int32Array;
+  /** Shared control words (FIELD_CTRL), as MechanicsWorker.control. */
+  readonly control: Int32Array;
   private readonly owner: Int32Array;
   private readonly worker: Worker | null;
   private readonly port: MessagePort | null;

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { MechanicsOptions } from '../../../src/numerics/agents/mechanics.js';
-import { MechanicsWorker, ParallelMechanics } from '../../../src/numerics/agents/parallel.js';
+import { CTRL, MechanicsWorker, ParallelMechanics } from '../../../src/numerics/agents/parallel.js';
 import { AgentStore } from '../../../src/numerics/agents/store.js';
 import { streamFor } from '../../../src/numerics/random/index.js';
 
@@ -107,6 +107,35 @@ describe('ParallelMechanics', () => {
     let diff = 0;
     for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) diff++;
     expect(diff).toBe(0);
+  });
+
+  it('a late notify of a step already done does not run it again (the motility streams advance once per step)', async () => {
+    // Under load the calling thread can be descheduled between storing the go word and notifying it; the worker
+    // then does the step, waits again, and only then receives that notify. It must not take it as a new step.
+    const w = await MechanicsWorker.start();
+    workers.push(w);
+    const store = populate(2, 400, 200, true, 1024);
+    const m = new ParallelMechanics(store, { domain: { lo: [0, 0], hi: [200, 200] }, dt: 0.1, seed: 9 }, w);
+    m.run(3);
+    const blocks = Float64Array.from(store.rngBlock.subarray(0, store.count));
+    const velocities = Float64Array.from(store.vx.subarray(0, store.count));
+    // the worker's half had motile agents (so a repeated step would show in their blocks)
+    const cells = m.cells as NonNullable<typeof m.cells>;
+    const split = Atomics.load(w.control, CTRL.SPLIT);
+    let workerMotile = 0;
+    for (let k = cells.binStart[split]; k < store.count; k++)
+      if (store.speed[cells.order[k]] > 0) workerMotile++;
+    expect(workerMotile).toBeGreaterThan(50);
+    const done = Atomics.load(w.control, CTRL.DONE);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(Atomics.notify(w.control, CTRL.GO)).toBe(1); // the worker was waiting, and is woken
+    await new Promise((r) => setTimeout(r, 200));
+    expect(Atomics.load(w.control, CTRL.DONE)).toBe(done);
+    expect(Array.from(store.rngBlock.subarray(0, store.count))).toEqual(Array.from(blocks));
+    expect(Array.from(store.vx.subarray(0, store.count))).toEqual(Array.from(velocities));
+    // and it still takes the next real step
+    m.run(1);
+    expect(Atomics.load(w.control, CTRL.DONE)).toBe(done + 1);
   });
 
   it('a worker needs a shared store', async () => {

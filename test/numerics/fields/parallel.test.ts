@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { Grid, type GridOptions } from '../../../src/numerics/fields/grid.js';
-import { ParallelFieldSolver } from '../../../src/numerics/fields/parallel.js';
+import { FIELD_CTRL, ParallelFieldSolver } from '../../../src/numerics/fields/parallel.js';
 import {
   type FieldRunner,
   FieldSolver,
@@ -289,6 +289,34 @@ describe('ParallelFieldSolver', () => {
       seen = serial.solver.steps;
     });
     expect(seen).toBe(3);
+  });
+
+  it('a late notify of a run already done does not step the fields again', async () => {
+    // The calling thread, descheduled between storing the go word and notifying it, can notify after the worker
+    // has done the run and waits again: the worker must wait for the word to change, not for the wake-up.
+    const par = await ParallelFieldSolver.create({
+      grid: gridOptions,
+      substrates,
+      dt: 0.01,
+      threads: 2,
+      split: 'worker',
+    });
+    opened.push(par);
+    initialise(par.solver);
+    runAll(par, RUNS.slice(0, 1));
+    expect(substrates.map((_, s) => par.ownerOf(s))).toEqual([1, 1, 1, 1, 1]);
+    const before = Float64Array.from(par.solver.data);
+    const control = par.control;
+    const done = Atomics.load(control, FIELD_CTRL.DONE);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(Atomics.notify(control, FIELD_CTRL.GO)).toBe(1);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(Atomics.load(control, FIELD_CTRL.DONE)).toBe(done);
+    let changed = 0;
+    for (let v = 0; v < before.length; v++) if (!Object.is(before[v], par.solver.data[v])) changed++;
+    expect(changed).toBe(0);
+    runAll(par, RUNS.slice(1, 2));
+    expect(Atomics.load(control, FIELD_CTRL.DONE)).toBe(done + 1);
   });
 
   it('bulk terms stay on the calling thread in run(k); the same bits as step by step', async () => {
