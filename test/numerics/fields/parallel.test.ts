@@ -152,6 +152,19 @@ describe('ParallelFieldSolver', () => {
   afterAll(async () => {
     for (const p of opened) await p.close();
   });
+  /** Every substrate on the worker (split 'worker'), initialised; closed after the suite. */
+  const onWorker = async () => {
+    const par = await ParallelFieldSolver.create({
+      grid: gridOptions,
+      substrates,
+      dt: 0.01,
+      threads: 2,
+      split: 'worker',
+    });
+    opened.push(par);
+    initialise(par.solver);
+    return par;
+  };
 
   it('two threads give the same bits as FieldSolver.step (5 substrates, bulk terms, point sources, Dirichlet)', async () => {
     const serial = new FieldSolver({ grid: new Grid(gridOptions), substrates, dt: 0.01 });
@@ -245,15 +258,7 @@ describe('ParallelFieldSolver', () => {
     const ref = new FieldSolver({ grid: new Grid(gridOptions), substrates, dt: 0.01 });
     initialise(ref);
     stepByStep(ref, every, new Set(), RUNS);
-    const par = await ParallelFieldSolver.create({
-      grid: gridOptions,
-      substrates,
-      dt: 0.01,
-      threads: 2,
-      split: 'worker',
-    });
-    opened.push(par);
-    initialise(par.solver);
+    const par = await onWorker();
     let calls = 0;
     const during = () => {
       calls++;
@@ -294,15 +299,7 @@ describe('ParallelFieldSolver', () => {
   it('a late notify of a run already done does not step the fields again', async () => {
     // The calling thread, descheduled between storing the go word and notifying it, can notify after the worker
     // has done the run and waits again: the worker must wait for the word to change, not for the wake-up.
-    const par = await ParallelFieldSolver.create({
-      grid: gridOptions,
-      substrates,
-      dt: 0.01,
-      threads: 2,
-      split: 'worker',
-    });
-    opened.push(par);
-    initialise(par.solver);
+    const par = await onWorker();
     runAll(par, RUNS.slice(0, 1));
     expect(substrates.map((_, s) => par.ownerOf(s))).toEqual([1, 1, 1, 1, 1]);
     const before = Float64Array.from(par.solver.data);
