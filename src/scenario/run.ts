@@ -255,9 +255,10 @@ function simulate(
   const stateIds = compiled.stateIds;
   const nt = r.time.length;
   const states = new Float64Array(nt * stateIds.length);
+  const nv = r.ids.length;
   stateIds.forEach((id, k) => {
-    const col = r.ids.includes(id) ? r.column(id) : undefined;
-    for (let i = 0; i < nt; i++) states[i * stateIds.length + k] = col ? col[i] : 0;
+    const j = r.ids.indexOf(id);
+    if (j >= 0) for (let i = 0; i < nt; i++) states[i * stateIds.length + k] = r.mean[i * nv + j];
   });
   return { time: r.time, ids: r.ids, values: r.mean, stateIds, states };
 }
@@ -269,7 +270,7 @@ function simulate(
 function replicatesWithDraws(
   replicates: number,
   run: (k: number) => { time: Float64Array; ids: readonly string[]; mean: Float64Array },
-): { time: Float64Array; ids: readonly string[]; mean: Float64Array; column(id: string): Float64Array } {
+): { time: Float64Array; ids: readonly string[]; mean: Float64Array } {
   const first = run(0);
   const mean = first.mean.slice();
   for (let k = 1; k < replicates; k++) {
@@ -277,19 +278,7 @@ function replicatesWithDraws(
     for (let i = 0; i < mean.length; i++) mean[i] += rk.mean[i];
   }
   for (let i = 0; i < mean.length; i++) mean[i] /= replicates;
-  const nv = first.ids.length;
-  return {
-    time: first.time,
-    ids: first.ids,
-    mean,
-    column(id: string) {
-      const k = first.ids.indexOf(id);
-      if (k < 0) throw new Error(`no column '${id}'`);
-      const out = new Float64Array(first.time.length);
-      for (let i = 0; i < out.length; i++) out[i] = mean[i * nv + k];
-      return out;
-    },
-  };
+  return { time: first.time, ids: first.ids, mean };
 }
 
 /**

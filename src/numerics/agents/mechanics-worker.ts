@@ -3,6 +3,7 @@
  * buffers if they changed, then computes the velocities of the agents in the upper bins with the shared kernel.
  */
 import { type MessagePort, parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
+import { awaitGoWord } from '../util/go-word.js';
 import { finishRange, gatherHalo, gatherRange, type KernelState, pairs } from './kernel.js';
 import { CTRL, type MechanicsWorkerConfig } from './parallel.js';
 import { columnViews } from './store.js';
@@ -72,15 +73,7 @@ function state(): KernelState {
 parentPort?.postMessage('ready');
 let seq = 0;
 for (;;) {
-  // Wait for the go word to move past the step done, not for a wake-up: the calling thread's notify can come late
-  // (descheduled between its store and its notify, it notifies after this thread has done the step and waits
-  // again), and a wake-up taken as a new step would run the step twice (motility drawn twice).
-  let go = Atomics.load(control, CTRL.GO);
-  while (go === seq) {
-    Atomics.wait(control, CTRL.GO, seq);
-    go = Atomics.load(control, CTRL.GO);
-  }
-  seq = go;
+  seq = awaitGoWord(control, CTRL.GO, seq); // a late notify of a done step is not a new step
   if (Atomics.load(control, CTRL.STOP) !== 0) break;
   try {
     const want = Atomics.load(control, CTRL.CONFIG);

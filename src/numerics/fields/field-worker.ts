@@ -5,6 +5,7 @@
  * publishes the sequence number as done. An error is posted on the port (the calling thread throws it).
  */
 import { type MessagePort, parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
+import { awaitGoWord } from '../util/go-word.js';
 import { Grid } from './grid.js';
 import {
   FIELD_CTRL,
@@ -50,14 +51,7 @@ parentPort?.postMessage('ready');
 let seq = 0;
 const n = solver.substrateCount;
 for (;;) {
-  // Wait for the go word to move past the run done, not for a wake-up: a late notify (the calling thread
-  // descheduled between its store and its notify) would otherwise step the fields twice (see mechanics-worker.ts).
-  let go = Atomics.load(control, FIELD_CTRL.GO);
-  while (go === seq) {
-    Atomics.wait(control, FIELD_CTRL.GO, seq);
-    go = Atomics.load(control, FIELD_CTRL.GO);
-  }
-  seq = go;
+  seq = awaitGoWord(control, FIELD_CTRL.GO, seq); // a late notify of a done step is not a new step
   if (Atomics.load(control, FIELD_CTRL.STOP) !== 0) break;
   try {
     if (Atomics.load(control, FIELD_CTRL.CONFIG) !== version) attach();
