@@ -6,7 +6,9 @@
  * Each thread loads workers/<kind>.js. Running from TypeScript sources (tests, `node --import tsx`), that is
  * workers/<kind>.ts and each thread registers tsx itself.
  */
+import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
+import { pathToFileURL } from 'node:url';
 import { JobKindError, loadJobKind } from './jobs.js';
 import { type ChunkResult, type ChunkTask, chunkWorker } from './worker.js';
 
@@ -35,9 +37,11 @@ export async function createChunkRunner(
   const { Piscina } = await import('piscina');
   const fromSource = import.meta.url.endsWith('.ts');
   const filename = new URL(`./workers/${kind}${fromSource ? '.ts' : '.js'}`, import.meta.url).href;
+  // tsx as an absolute URL: a bare specifier would be resolved from the working directory, outside the repository
+  // when the CLI runs (from source) in another folder
   const execArgv =
     fromSource && !process.execArgv.join(' ').includes('tsx')
-      ? [...process.execArgv, '--import', 'tsx']
+      ? [...process.execArgv, '--import', pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href]
       : process.execArgv;
   const pool = new Piscina<ChunkTask, ChunkResult>({
     filename,

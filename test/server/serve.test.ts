@@ -12,6 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { findExecutable, openBrowser } from '../../src/cli/commands/serve.js';
 import { isLoopbackHost } from '../../src/server/index.js';
 import { runCliInProcess } from '../support/cli.js';
+import { TSX_IMPORT } from '../support/run-cli.js';
 import { postJson } from './helpers.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -27,7 +28,7 @@ interface Proc {
 function serve(args: readonly string[]): Proc {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', resolve(ROOT, 'src/cli/entry.ts'), 'serve', ...args],
+    ['--import', TSX_IMPORT, resolve(ROOT, 'src/cli/entry.ts'), 'serve', ...args],
     { cwd: ROOT, env: { ...process.env, NO_COLOR: '1' } },
   );
   const p: Proc = {

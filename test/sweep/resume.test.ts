@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { sha256 } from '../../src/io/manifest.js';
-import { REPO_ROOT } from '../support/run-cli.js';
+import { REPO_ROOT, TSX_IMPORT } from '../support/run-cli.js';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'exoniche-cohort-'));
 
@@ -47,7 +47,16 @@ describe('exoniche cohort: kill -9 and resume (child processes)', () => {
     args.push('--shard-size', '30', '--seed', '9');
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', resolve(REPO_ROOT, 'src/cli/entry.ts'), ...args, '--workers', '1', '--out', 'run'],
+      [
+        '--import',
+        TSX_IMPORT,
+        resolve(REPO_ROOT, 'src/cli/entry.ts'),
+        ...args,
+        '--workers',
+        '1',
+        '--out',
+        'run',
+      ],
       { cwd, stdio: 'ignore' },
     );
     const exited = new Promise<number | null>((res) => child.on('exit', (code) => res(code)));

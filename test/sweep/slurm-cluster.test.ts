@@ -27,7 +27,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { mergeShards } from '../../src/sweep/merge.js';
 import { runShards } from '../../src/sweep/shard.js';
-import { REPO_ROOT } from '../support/run-cli.js';
+import { REPO_ROOT, TSX_IMPORT } from '../support/run-cli.js';
 
 const sinfo = spawnSync('sinfo', ['-h', '-o', '%P %a %D %T'], { encoding: 'utf8', timeout: 15_000 });
 const slurmUp = sinfo.status === 0 && sinfo.stdout.trim() !== '';
@@ -47,7 +47,7 @@ function cli(args: readonly string[]): Promise<{ code: number; stdout: string; s
   return new Promise((done) => {
     execFile(
       process.execPath,
-      ['--import', 'tsx', join(REPO_ROOT, 'src/cli/entry.ts'), ...args],
+      ['--import', TSX_IMPORT, join(REPO_ROOT, 'src/cli/entry.ts'), ...args],
       { cwd: REPO_ROOT, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' }, timeout: 120_000 },
       (err, stdout, stderr) =>
         done({ code: err === null ? 0 : typeof err.code === 'number' ? err.code : -1, stdout, stderr }),

@@ -12,7 +12,7 @@ import {
   submitSlurm,
   sweepTarget,
 } from '../../../src/sweep/launchers/slurm.js';
-import { REPO_ROOT } from '../../support/run-cli.js';
+import { REPO_ROOT, TSX_IMPORT } from '../../support/run-cli.js';
 import { planTestSweep } from './fixtures.js';
 
 /** runCli (test/support) without blocking, so several CLI processes can start at once. */
@@ -20,7 +20,7 @@ function runCliAsync(args: readonly string[]): Promise<{ code: number; stdout: s
   return new Promise((done) => {
     execFile(
       process.execPath,
-      ['--import', 'tsx', join(REPO_ROOT, 'src/cli/entry.ts'), ...args],
+      ['--import', TSX_IMPORT, join(REPO_ROOT, 'src/cli/entry.ts'), ...args],
       { cwd: REPO_ROOT, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' }, timeout: 60_000 },
       (err, stdout, stderr) => {
         const code = err === null ? 0 : typeof err.code === 'number' ? err.code : -1;
