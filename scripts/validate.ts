@@ -14,7 +14,15 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { COHORT_SCENARIOS, type CohortCaseInputs, evaluateCohortCases } from '../src/cohort/validation.js';
+import { DAYS_PER_MONTH } from '../src/clinic/tfr.js';
+import {
+  COHORT_SCENARIOS,
+  type CohortCaseInputs,
+  eln3MonthCut,
+  evaluateCohortCases,
+  type FirstPhaseReference,
+  firstPhaseReference,
+} from '../src/cohort/validation.js';
 import {
   runValidation,
   type TestCounts,
@@ -23,6 +31,7 @@ import {
   validationMarkdown,
   validationText,
 } from '../src/experiments/validate.js';
+import { parseSeriesCsv } from '../src/fitting/data.js';
 import { writeFileAtomic } from '../src/io/atomic-write.js';
 import type { KnowledgeBase } from '../src/knowledge/load.js';
 import { loadKnowledgeBase } from '../src/knowledge/load.js';
@@ -100,7 +109,21 @@ async function cohortRows(kb: KnowledgeBase, dir: string, patients: number, work
     else if (c.id === 'stop-resistant-clone') inputs.stopResistantClone = outcomes;
   }
   for (const n of notes) process.stdout.write(`warning: ${n}\n`);
+  inputs.firstPhase = michorFirstPhase(kb);
   return evaluateCohortCases(inputs, kb);
+}
+
+/** V04's reference: the Michor 2005 patients (data/patients) read by the cohort's rule (firstPhaseReference). */
+function michorFirstPhase(kb: KnowledgeBase): FirstPhaseReference {
+  const path = join(ROOT, 'data/patients/michor2005_imatinib_patients.csv');
+  const series = parseSeriesCsv(readFileSync(path, 'utf8'), {
+    source: path,
+    id: 'patient',
+    time: 'day',
+    value: 'bcr_abl_percent',
+    timeScale: 1 / DAYS_PER_MONTH,
+  });
+  return firstPhaseReference(series, eln3MonthCut(kb));
 }
 
 /** The report with the pending cohort rows replaced by the evaluated ones (same case ids), counts recomputed. */

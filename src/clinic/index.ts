@@ -2,6 +2,7 @@
 export * from './bcr-abl.js';
 export * from './definitions.js';
 export * from './eln2020.js';
+export * from './kinetics.js';
 export * from './molecular-response.js';
 export * from './phase.js';
 export * from './tfr.js';

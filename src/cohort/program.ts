@@ -22,15 +22,18 @@
  * Determinism: patient k's outcome is a pure function of (program, k): randomness only from keyed streams of
  * (seed, purpose, k), solver state created per patient, no shared mutable state but read-only tables.
  */
+
 import { bcrAblRatio, toPercentIS } from '../clinic/bcr-abl.js';
 import { type ClinicalDefinitionSet, clinicalDefinitions } from '../clinic/definitions.js';
+import { logDeclineRate } from '../clinic/kinetics.js';
 import { assay, molecularResponse, responseDepth } from '../clinic/molecular-response.js';
-import { DAYS_PER_MONTH as CLINIC_DAYS_PER_MONTH, type TimedPcrResult } from '../clinic/tfr.js';
+import type { TimedPcrResult } from '../clinic/tfr.js';
 import type { KnowledgeBase } from '../knowledge/load.js';
 import { closestNames } from '../knowledge/query.js';
 import { type CompiledModel, compileModel } from '../models/compile/compile.js';
 import { compilePropensities } from '../models/compile/propensities.js';
 import { bcFounderDraws, drawBcFounders } from '../niche/blast.js'; // blast-crisis founder thresholds
+import { bloodBcrAbl, bloodOutputName } from '../niche/blood.js';
 import { buildNiche, type NicheModel } from '../niche/build.js';
 import { nicheHybridPartition } from '../niche/hybrid.js';
 import { phaseCourse } from '../niche/readouts.js';
@@ -153,6 +156,8 @@ interface Internal {
   readonly grid?: Float64Array;
   readonly stateIds: readonly string[];
   readonly cycling: Int32Array;
+  /** With the blood read-out, the state of each cycling clone's relative output (blood.ts); empty without. */
+  readonly bloodOutput: Int32Array;
   readonly lscAll: Int32Array;
   /** State indices (into lscAll order) of the switch rule's mutant clone. */
   readonly mutantLsc: Int32Array;
@@ -351,6 +356,10 @@ export function prepareCohort(
     ...(grid ? { grid } : {}),
     stateIds,
     cycling: Int32Array.from(first.nm.lsc.cycling, idx),
+    bloodOutput:
+      first.nm.options.readout === 'blood'
+        ? Int32Array.from(first.nm.lsc.cycling, (_, i) => idx(bloodOutputName(i)))
+        : new Int32Array(0),
     lscAll: Int32Array.from(lscIds, idx),
     mutantLsc,
     resistantLsc,
@@ -431,31 +440,6 @@ export function firstTherapyStop(plan: readonly PlanEntry[]): number {
 
 /** What simulateWith needs of a stepper: an ODE stepper, or the hybrid engine's split stepper. */
 type Driver = Pick<Stepper, 't' | 'y' | 'step' | 'interpolate' | 'reset'>;
-
-/**
- * Least-squares slope of ln(IS) against days, sign flipped (decline > 0); NaN with fewer than 2 points. Days are
- * model months x 365.25/12 (the average month of the Hähnel time axis, src/clinic/tfr.ts).
- */
-function declineSlope(t: readonly number[], v: readonly number[], from: number, to: number): number {
-  let n = 0;
-  let sx = 0;
-  let sy = 0;
-  let sxx = 0;
-  let sxy = 0;
-  for (let i = 0; i < t.length; i++) {
-    if (t[i] < from - EPS || t[i] > to + EPS || !(v[i] > 0)) continue;
-    const x = t[i] * CLINIC_DAYS_PER_MONTH;
-    const y = Math.log(v[i]);
-    n++;
-    sx += x;
-    sy += y;
-    sxx += x * x;
-    sxy += x * y;
-  }
-  const den = n * sxx - sx * sx;
-  if (n < 2 || !(den > 0)) return Number.NaN;
-  return -(n * sxy - sx * sy) / den;
-}
 
 /**
  * Simulates virtual patient k of the program: its outcome row. Never throws for a failed solve. Rodas5P first; a
@@ -652,7 +636,13 @@ function simulateWith(
     const percentIS = (): number => {
       let yt = 0;
       for (let j = 0; j < I.cycling.length; j++) yt += Math.max(0, y[I.cycling[j]]);
-      return toPercentIS(bcrAblRatio({ leukaemic: yt, reference: p[dm.kyIndex] }, 'hahnel'));
+      if (I.bloodOutput.length === 0)
+        return toPercentIS(bcrAblRatio({ leukaemic: yt, reference: p[dm.kyIndex] }, 'hahnel'));
+      let out = 0;
+      for (let j = 0; j < I.cycling.length; j++)
+        out += Math.max(0, y[I.cycling[j]]) * Math.max(0, y[I.bloodOutput[j]]);
+      const ky = p[dm.kyIndex];
+      return toPercentIS(bloodBcrAbl(yt / ky, out / ky));
     };
     const mutantShare = (): number => {
       let all = 0;
@@ -862,9 +852,9 @@ function simulateWith(
     timeMutation,
     mutantShareAtStop: shareAtStop,
     mutantShare6mAfterStop: shareAfterStop,
-    slopePhase1: declineSlope(onDrugT, onDrugV, 0, 3),
-    slopePhase2: declineSlope(onDrugT, onDrugV, 4, 12),
-    slopePhase3: declineSlope(onDrugT, onDrugV, 12, 60),
+    slopePhase1: logDeclineRate(onDrugT, onDrugV, 0, 3),
+    slopePhase2: logDeclineRate(onDrugT, onDrugV, 4, 12),
+    slopePhase3: logDeclineRate(onDrugT, onDrugV, 12, 60),
     milestones,
   };
 }

@@ -12,6 +12,7 @@ import type { KnowledgeBase } from '../knowledge/load.js';
 import type { Model } from '../models/ir.js';
 import { parseModel } from '../models/text/index.js';
 import { writeBlastCrisis } from './blast.js';
+import { writeBloodReadout } from './blood.js';
 import { type Donor, type Recipient, sumOf, writeChannels } from './channels.js';
 import { writeExosomes } from './exosomes.js';
 import { writeLeukaemicLoss, writeLineages, writeNormalOccupancy } from './haematopoiesis.js';
@@ -80,8 +81,13 @@ export function buildNiche(options: NicheOptions, kb: KnowledgeBase): NicheModel
   // Read-outs (Hähnel/Glauche convention, as models/reference/hahnel2020.exm).
   const yTot = lsc.cycling.length === 1 ? 'Y' : 'Y_tot';
   w.assign('L', `${yTot}/Ky`, 'leukaemic load');
-  w.assign('bcr_abl', 'L/(2 - L)', 'BCR-ABL1/ABL1 (Hähnel convention)');
-  w.assign('bcr_abl_percent', '100*L/(2 - L)');
+  if (o.readout === 'blood') {
+    w.assign('bcr_abl', writeBloodReadout(w, o, lsc, tki, 'Ky'), 'BCR-ABL1/ABL1 in blood (blood.ts)');
+    w.assign('bcr_abl_percent', '100*bcr_abl');
+  } else {
+    w.assign('bcr_abl', 'L/(2 - L)', 'BCR-ABL1/ABL1 (Hähnel convention)');
+    w.assign('bcr_abl_percent', '100*L/(2 - L)');
+  }
   w.assign('log_load', `2 + log10(${yTot}/Ky)`);
   w.assign(
     'quiescent_fraction',

@@ -19,6 +19,7 @@ export const FULL_OPTIONS: NicheOptions = {
   hypoxia: 0.5,
   interventions: { releaseInhibitor: 0.1, uptakeBlocker: 0.1, curcumin: 0.5, antiMiR: { 'miR-126': 0.1 } },
   tki: { kind: 'switch', drug: 'dasatinib' },
+  readout: 'blood',
 };
 
 /** Parameter uses of the fullest model (KB-bound and computed), in model order. */

@@ -96,6 +96,14 @@ export interface NicheOptions {
    * the lineages on; it is the configuration in which the model reduces to Michor 2005.
    */
   readonly stemCore?: 'hahnel' | 'michor';
+  /**
+   * BCR-ABL1 read-out of the Hähnel core: 'stem' (default) is Hähnel's L/(2 - L), the leukaemic share of the
+   * proliferating stem cells; 'blood' adds the differentiated cells between them and the blood sample (readouts in
+   * blood.ts): under the TKI each clone's output of differentiated cells falls by a fold block with their turnover,
+   * which gives the fast first phase of the blood decline. Needs the lineages; ignored with the Michor core, whose
+   * read-out is its own mature cells.
+   */
+  readonly readout?: 'stem' | 'blood';
   // mimic (VE-5, VE-16): miR mimic / over-expression, the cargo given directly in its recipient (channels.ts)
   readonly mimic?: Partial<Record<Cargo, number>>;
 }
@@ -121,6 +129,7 @@ export interface ResolvedOptions {
   /** Preclinical founders of the discrete form (0 with the founder model or without the route). */
   readonly preclinicalFounders: number;
   readonly stemCore: 'hahnel' | 'michor';
+  readonly readout: 'stem' | 'blood';
   // mimic (VE-5, VE-16): validated by mimicOption (channels.ts); absent when none is set
   readonly mimic?: Readonly<Partial<Record<Cargo, number>>>;
 }
@@ -184,6 +193,11 @@ export function resolveOptions(o: NicheOptions = {}): ResolvedOptions {
   const preclinicalFounders = blastCrisis && blastFounders === 0 ? (o.preclinicalFounders ?? 0) : 0;
   if (!Number.isSafeInteger(preclinicalFounders) || preclinicalFounders < 0)
     throw new NicheOptionsError(`preclinicalFounders must be an integer >= 0, got ${o.preclinicalFounders}`);
+  const readout = o.readout ?? 'stem';
+  if (readout !== 'stem' && readout !== 'blood')
+    throw new NicheOptionsError(`readout must be 'stem' or 'blood', got '${String(readout)}'`);
+  if (readout === 'blood' && !lineages)
+    throw new NicheOptionsError("readout 'blood' needs the lineages (lineages: true)");
   if (stemCore === 'michor') {
     if (o.exosomes !== false) throw new NicheOptionsError("stemCore 'michor' needs exosomes: false");
     if (o.immune === true)
@@ -211,6 +225,7 @@ export function resolveOptions(o: NicheOptions = {}): ResolvedOptions {
     blastFounders,
     preclinicalFounders,
     stemCore,
+    readout,
     ...mimicOption(o), // mimic (VE-5, VE-16)
   };
 }

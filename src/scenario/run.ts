@@ -32,6 +32,7 @@ import { simulateModel } from '../models/simulate.js';
 import { type ApproximateEngine, simulateApproximate } from '../models/simulate-approximate.js';
 import { simulateStochastic } from '../models/simulate-stochastic.js';
 import { drawBcFounders } from '../niche/blast.js';
+import { bloodBcrAbl, bloodOutputName } from '../niche/blood.js';
 import { buildNiche, type NicheModel } from '../niche/build.js';
 import { CHANNELS } from '../niche/channels.js';
 import { nicheHybridPartition } from '../niche/hybrid.js';
@@ -307,6 +308,7 @@ export function scenarioNicheOptions(s: Scenario, tki?: NicheOptions['tki']): Ni
     clones: s.patient.mutations,
     immune: s.niche.immune,
     blastCrisis: s.niche.blastCrisis,
+    readout: s.niche.readout,
     // Deterministic engines get the founder model (niche/blast.ts); the hybrid engine treats B discretely.
     ...(s.niche.blastCrisis
       ? s.engine === 'ode'
@@ -848,7 +850,10 @@ function viewTrajectory(v: View) {
 
 const col = (v: View, id: string): Float64Array | undefined => v.cols.get(id);
 
-/** BCR-ABL1 % IS by the Hähnel convention (src/clinic/bcr-abl.ts): leukaemic load Y/Ky over all clones. */
+/**
+ * BCR-ABL1 % IS by the Hähnel convention (src/clinic/bcr-abl.ts): leukaemic load Y/Ky over all clones; with the
+ * blood read-out each clone's load weighted by its differentiated cells' output (src/niche/blood.ts).
+ */
 function bcrAblPercent(v: View, nm: NicheModel): Float64Array {
   const ky = col(v, 'Ky');
   const ys = nm.lsc.cycling.map((id) => col(v, id)).filter((c): c is Float64Array => c !== undefined);
@@ -858,6 +863,21 @@ function bcrAblPercent(v: View, nm: NicheModel): Float64Array {
     return b.slice();
   }
   const out = new Float64Array(v.time.length);
+  if (nm.options.readout === 'blood') {
+    const rs = nm.lsc.cycling.map((_, j) => col(v, bloodOutputName(j)));
+    if (rs.some((c) => c === undefined) || ys.length !== rs.length)
+      throw new Error("the blood read-out needs every clone's output (r_blood*) in the time course");
+    for (let i = 0; i < out.length; i++) {
+      let y = 0;
+      let s = 0;
+      ys.forEach((c, j) => {
+        y += Math.max(0, c[i]);
+        s += Math.max(0, c[i]) * Math.max(0, (rs[j] as Float64Array)[i]);
+      });
+      out[i] = toPercentIS(bloodBcrAbl(y / ky[i], s / ky[i]));
+    }
+    return out;
+  }
   for (let i = 0; i < out.length; i++) {
     let y = 0;
     for (const c of ys) y += Math.max(0, c[i]);
@@ -986,7 +1006,15 @@ function buildSeries(
     series.push({ id, label, units, group });
     values.push(zeroFill ? c.map((x) => (Number.isNaN(x) ? 0 : x)) : c);
   };
-  add('bcr_abl_is', 'BCR-ABL1 (model, Hähnel convention)', '% IS', 'bcr-abl', is);
+  add(
+    'bcr_abl_is',
+    nm.options.readout === 'blood'
+      ? 'BCR-ABL1 (model, blood read-out)'
+      : 'BCR-ABL1 (model, Hähnel convention)',
+    '% IS',
+    'bcr-abl',
+    is,
+  );
   add('N', 'normal stem cells', 'cells', 'compartments');
   for (const [id, l] of [
     ['x1', 'normal progenitors'],

@@ -109,6 +109,12 @@ const Niche = z
       .prefault({}),
     immune: z.boolean().default(true).describe('anti-leukaemic immune compartment'),
     blastCrisis: z.boolean().default(false).describe('blast-crisis route (blast % and phase read-outs)'),
+    readout: z
+      .enum(['stem', 'blood'])
+      .default('stem')
+      .describe(
+        "BCR-ABL1 read-out: 'stem' = Hähnel's L/(2 - L), the read-out the Hähnel patients and the population law were fitted with; 'blood' = through the differentiated cells, whose output the TKI blocks (src/niche/blood.ts: a fast first phase; its block is an assumption, not calibrated)",
+      ),
   })
   .prefault({});
 

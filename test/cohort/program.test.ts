@@ -78,6 +78,17 @@ describe('simulatePatient reproduces runScenario (core fixed, pk false)', () => 
     expect(o.slopePhase1).toBeGreaterThan(0);
   });
 
+  it("the blood read-out (niche.readout: blood): the runner reads the model's blood ratio", () => {
+    const blood = DEFAULT_SCENARIO.replace('niche:\n', 'niche:\n  readout: blood\n');
+    expect(blood).not.toBe(DEFAULT_SCENARIO);
+    const { o, worst } = compare(blood);
+    expect(worst).toBeLessThan(1e-5);
+    // the block of the differentiated cells' output puts the blood ratio below the stem ratio on the drug
+    const stem = simulatePatient(prepareCohort(parseScenario(DEFAULT_SCENARIO + FIXED, 'x.yaml', kb), kb), 0);
+    expect(o.milestones[milestoneColumn(3)]).toBeLessThan(0.5 * stem.milestones[milestoneColumn(3)]);
+    expect(o.slopePhase1).toBeGreaterThan(stem.slopePhase1);
+  });
+
   it('a relapse at the last visit (restart with no time left) ends cleanly', () => {
     const { o } = compare(DEFAULT_SCENARIO.replace('durationMonths: 72', 'durationMonths: 65'));
     expect(o.timeTfrRelapse).toBe(65);

@@ -14,6 +14,7 @@ import {
   caseV23,
   caseV26,
   evaluateCohortCases,
+  firstPhaseReference,
   mutantShareSamples,
 } from '../../src/cohort/validation.js';
 import { loadKnowledgeBase } from '../../src/knowledge/load.js';
@@ -29,12 +30,79 @@ const cohort = (n: number, f: (i: number) => Partial<PatientOutcome> & { m?: Rec
   Array.from({ length: n }, (_, i) => row(i, f(i)));
 
 describe('cohort V cases on synthetic outcome tables', () => {
-  it('V04: median first-phase slope inside / outside 0.040-0.060', () => {
-    const ok = caseV04(cohort(11, (i) => ({ slopePhase1: 0.04 + 0.002 * i })));
+  it('V04: median first-phase slope of the responders (<= 10 % at 3 months) inside / outside 0.040-0.060', () => {
+    // 11 responders at 0.040..0.060/day (median 0.05), 11 non-responders at 0.01/day that must not count
+    const mixed = cohort(22, (i) =>
+      i < 11 ? { slopePhase1: 0.04 + 0.002 * i, m: { 3: 5 } } : { slopePhase1: 0.01, m: { 3: 20 } },
+    );
+    const ok = caseV04(mixed, kb);
     expect(ok[0]).toMatchObject({ case: 'V04', status: 'pass' });
     expect(ok[0].obtained).toMatch(/median 0\.05\/day.*n = 11/);
-    expect(caseV04(cohort(5, () => ({ slopePhase1: 0.02 })))[0].status).toBe('fail');
-    expect(caseV04(cohort(5, () => ({})))[0].status).toBe('fail');
+    expect(ok[0].detail).toMatch(/all patients: median 0\.025\/day \(n = 22\)/);
+    // the same slopes without the selection fail
+    const unselected = cohort(22, (i) => ({ slopePhase1: i < 11 ? 0.04 + 0.002 * i : 0.01, m: { 3: 5 } }));
+    expect(caseV04(unselected, kb)[0].status).toBe('fail');
+    expect(
+      caseV04(
+        cohort(5, () => ({ slopePhase1: 0.02, m: { 3: 5 } })),
+        kb,
+      )[0].status,
+    ).toBe('fail');
+    expect(
+      caseV04(
+        cohort(5, () => ({ m: { 3: 5 } })),
+        kb,
+      )[0].status,
+    ).toBe('fail');
+  });
+
+  it('V04 reference: the data read by the same rule (responders at the visit nearest 3 months)', () => {
+    const obs = (pts: [number, number][]) => pts.map(([t, value]) => ({ t, value, censored: false }));
+    const ln = Math.log;
+    const series = [
+      // exact exponential 100 -> 1 % over 3 months: rate ln(100)/(3 x 365.25/12) per day, responder
+      {
+        id: 'a',
+        observations: obs([
+          [0, 100],
+          [1.5, 10],
+          [3, 1],
+        ]),
+      },
+      // 100 -> 50 % at 2.9 months (nearest to 3 within half a month): non-responder
+      {
+        id: 'b',
+        observations: obs([
+          [0, 100],
+          [2.9, 50],
+          [6, 1],
+        ]),
+      },
+      // no sample within half a month of 3: its rate over months 0-3 counts for all patients only
+      {
+        id: 'c',
+        observations: obs([
+          [0, 100],
+          [2, 20],
+          [4, 1],
+        ]),
+      },
+      // a single point: no rate
+      { id: 'd', observations: obs([[0, 100]]) },
+    ];
+    const ref = firstPhaseReference(series, 10);
+    const day = 365.25 / 12;
+    expect(ref.responders).toBe(1);
+    expect(ref.patients).toBe(3);
+    expect(ref.median).toBeCloseTo(ln(100) / (3 * day), 12);
+    const rates = [ln(100) / (3 * day), ln(2) / (2.9 * day), ln(5) / (2 * day)].sort((x, y) => x - y);
+    expect(ref.allMedian).toBeCloseTo(rates[1], 12);
+    const row = caseV04(
+      cohort(3, () => ({ slopePhase1: 0.05, m: { 3: 1 } })),
+      kb,
+      ref,
+    )[0];
+    expect(row.expected).toMatch(/Michor 2005 data, same rule: median 0\.0504\/day .*1 of 3 patients/);
   });
 
   it('V07: share declining and median decline', () => {
