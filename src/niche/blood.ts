@@ -2,15 +2,16 @@
  * The blood read-out of BCR-ABL1 (option `readout: 'blood'`). Hähnel's read-out L/(2 - L) is the leukaemic share
  * L = Y/Ky of the proliferating stem cells; blood is sampled two compartments further down, in the mature progeny
  * of differentiated cells that turn over at Michor's d2 (about 0.05/day). Under the TKI each clone's output of
- * differentiated cells falls by a fold block F (Michor 2005 lowered the leukaemic progenitor and differentiation
- * rates under imatinib; here one fold for the two, calibrated to the imatinib data, docs/population-calibration.md):
+ * differentiated cells falls by the fold 1 + G E_c (Michor 2005 lowered the leukaemic progenitor and
+ * differentiation rates under imatinib; here one fold for the two, G >= 0 the block at the reference effect minus
+ * one, so that no value raises the output; docs/population-calibration.md):
  *
- *   dr_c/dt = d2 (1/(1 + (F - 1) E_c) - r_c),   r_c(0) = 1 (untreated)
+ *   dr_c/dt = d2 (1/(1 + G E_c) - r_c),   r_c(0) = 1 (untreated)
  *   f = sum_c L_c r_c / (sum_c L_c r_c + 1 - L),   BCR-ABL1/ABL1 = f/(2 - f)
  *
  * with L_c = Y_c/Ky the load of clone c, E_c its normalised TKI effect (tki.ts) and normal output per stem cell
- * taken equal to leukaemic output off the drug (so that r = 1 gives Hähnel's read-out exactly, and F = 1 too).
- * The blood ratio falls by up to F at the turnover of differentiated cells (the first phase), then follows the stem
+ * taken equal to leukaemic output off the drug (so that r = 1 gives Hähnel's read-out exactly, and G = 0 too).
+ * The blood ratio falls by up to 1 + G at the turnover of differentiated cells (the first phase), then follows the stem
  * cells (the later phases). Written as BCR-ABL1/ABL1 = S/(S + 2 (1 - L)), S = sum_c L_c r_c, which is f/(2 - f);
  * the denominator is kept >= S/2 (ratio <= 200 %) for loads above 1 with a blocked output, where 1 - L < 0.
  */
@@ -29,8 +30,8 @@ export function writeBloodReadout(
 ): string {
   const block = w.kb(
     'blood_block',
-    'niche.blood.tki_output_block',
-    'fold reduction of the output of differentiated leukaemic cells at the reference TKI effect',
+    'niche.blood.tki_block',
+    'block of the output of differentiated leukaemic cells: fold 1 + G at the reference TKI effect',
   );
   if (!w.has('d2')) throw new Error('the blood read-out needs the lineages (Michor d2)');
   const clones = ['native', ...o.clones];
@@ -42,7 +43,7 @@ export function writeBloodReadout(
       '1',
       `relative output of differentiated cells, ${clones[i]} clone (1 = untreated)`,
     );
-    w.reaction(`${r}_in`, '', r, e ? `d2/(1 + (${block} - 1)*${e})` : 'd2');
+    w.reaction(`${r}_in`, '', r, e ? `d2/(1 + ${block}*${e})` : 'd2');
     w.reaction(`${r}_out`, r, '', `d2*${r}`);
     return `${Y}*${r}/${ky}`;
   });
