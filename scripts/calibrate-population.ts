@@ -48,6 +48,7 @@ import {
   coreIndex,
   HAHNEL_CORE,
   hahnelCoreTable,
+  kbCoreCalibration,
   logMoments,
 } from '../src/cohort/population.js';
 import { prepareCohort, simulatePatient } from '../src/cohort/program.js';
@@ -237,8 +238,8 @@ class CohortEvaluator {
 
 /**
  * The base law the hyper-parameters move: 'hahnel' = the 21-patient log-normal (every core parameter but X0 named);
- * 'calibrated' = the knowledge base's imatinib law (population.imatinib.*), whose hyper-parameters are the e_tki
- * shift and log-sd scale only.
+ * 'calibrated' = the knowledge base's imatinib law (population.imatinib.*), whose hyper-parameters are absolute:
+ * the e_tki shift and log-sd scale (0 = the SAEM law) and the pz log-sd scale (0 = the 21 patients' spread).
  */
 type Law = 'hahnel' | 'calibrated';
 
@@ -262,7 +263,10 @@ function parseHypers(s: string): Hyper[] {
       throw new RangeError(
         `--hyper: '${param}' is not a core parameter (expected one of ${HAHNEL_CORE.map((c) => c.symbol).join(', ')})`,
       );
-    return kind === 'shift' ? { param, kind, lo: -3, hi: 3 } : { param, kind, lo: -1.5, hi: 1.5 };
+    if (kind === 'shift') return { param, kind, lo: -3, hi: 3 };
+    // pz's 21-patient log-SD is 7.9: narrowing it to the trials' early deep responses needs a factor below e^-1.5,
+    // and nothing supports a wider one (wider draws, pz beyond e^+-30, make the solver crawl)
+    return param === 'pz' ? { param, kind, lo: -3, hi: 0 } : { param, kind, lo: -1.5, hi: 1.5 };
   });
 }
 
@@ -286,12 +290,18 @@ function coreFitFor(
   law: Law = 'hahnel',
 ): CoreFit {
   if (law === 'calibrated') {
-    // The knowledge base's imatinib law (SAEM on the Hähnel on-TKI series) with the e_tki hyper-parameters.
-    const at = (kind: Hyper['kind']) => {
-      const j = hypers.findIndex((h) => h.param === 'e_tki' && h.kind === kind);
-      return j < 0 ? 0 : +x[j];
+    // The knowledge base's imatinib law (SAEM on the Hähnel on-TKI series) at the hyper-parameters. Absolute hyper-parameters (0 = the SAEM law, resp. the 21 patients' spread of pz); one not fitted keeps the
+    // knowledge base's value.
+    const kbCal = kbCoreCalibration(kb);
+    const at = (param: string, kind: Hyper['kind'], dflt: number) => {
+      const j = hypers.findIndex((h) => h.param === param && h.kind === kind);
+      return j < 0 ? dflt : +x[j];
     };
-    const f = calibratedCoreFit(kb, { deltaLnEtki: at('shift'), lambdaSdEtki: at('logsd') });
+    const f = calibratedCoreFit(kb, {
+      deltaLnEtki: at('e_tki', 'shift', kbCal.deltaLnEtki),
+      lambdaSdEtki: at('e_tki', 'logsd', kbCal.lambdaSdEtki),
+      lambdaSdPz: at('pz', 'logsd', kbCal.lambdaSdPz),
+    });
     return { ...f, source: f.source ?? '' } as CoreFit;
   }
   const { mean: mu, cov: Sigma } = logMoments(hahnelCoreTable(kb));
@@ -501,8 +511,11 @@ async function main(): Promise<void> {
   if (lawArg !== 'hahnel' && lawArg !== 'calibrated')
     throw new RangeError(`--law: expected hahnel or calibrated, got '${lawArg}'`);
   const law: Law = lawArg;
-  if (law === 'calibrated' && hypers.some((h) => h.param !== 'e_tki'))
-    throw new RangeError('--law calibrated: only e_tki and sd:e_tki can be fitted');
+  if (
+    law === 'calibrated' &&
+    hypers.some((h) => h.param !== 'e_tki' && !(h.param === 'pz' && h.kind === 'logsd'))
+  )
+    throw new RangeError('--law calibrated: only e_tki, sd:e_tki and sd:pz can be fitted');
   const outFile = resolve(arg('--out') ?? resolve(ROOT, 'runs/calibration/population-imatinib.json'));
   const kb = loadKnowledgeBase();
   const all = targets(kb, fitMonths);
@@ -556,7 +569,7 @@ async function main(): Promise<void> {
     lo: h.lo,
     hi: h.hi,
     scale: 'linear',
-    initial: 0,
+    initial: h.lo < 0 && h.hi > 0 ? 0 : (h.lo + h.hi) / 2, // 0 (the base law) unless it is an edge of the box
   }));
   const f = (x: Float64Array) => objective(cohortAt(x, M, fitMonths));
   // --at v1,v2,...: skip the search and profile/check that point (e.g. a previous run's estimate).

@@ -9,9 +9,9 @@
  *
  *   npx tsx scripts/explore-blood-readout.ts [--patients 600] [--grid G:delta:lambda:CV,...] [--pz 293:7.3]
  *
- * A grid point `0:-0.251:-0.555:0` is the default law with the stem read-out's numbers (G = 0 is that read-out).
+ * A grid point `0:-0.155:0.348:0` is the default law with the stem read-out's numbers (G = 0 is that read-out).
  */
-import { calibratedCoreFit } from '../src/cohort/population.js';
+import { calibratedCoreFit, kbCoreCalibration } from '../src/cohort/population.js';
 import { prepareCohort, simulatePatient } from '../src/cohort/program.js';
 import { COHORT_SCENARIOS, caseV04, caseV05, caseV08, caseV10 } from '../src/cohort/validation.js';
 import { loadKnowledgeBase } from '../src/knowledge/load.js';
@@ -24,7 +24,7 @@ const arg = (name: string): string | undefined => {
 const patients = Number(arg('--patients') ?? 600);
 const grid = (
   arg('--grid') ??
-  '0:-0.251:-0.555:0,9:-0.251:-0.555:0,9:-0.8:-0.555:0,2:-0.5:-0.555:0,1:-0.25:-0.555:10,1:-0.35:-0.555:30,3:-0.25:-0.555:30,8:-0.35:-0.555:30'
+  '0:-0.155:0.348:0,9:-0.155:0.348:0,9:-0.7:0.348:0,2:-0.4:0.348:0,1:-0.15:0.348:10,1:-0.3:0.348:30,3:-0.2:0.348:30,8:-0.3:0.348:30'
 )
   .split(',')
   .map((p) => p.split(':').map(Number) as [number, number, number, number]);
@@ -36,7 +36,7 @@ if (!base) throw new Error('no imatinib-10y cohort');
 const pz = arg('--pz')?.split(':').map(Number);
 
 function text(G: number, delta: number, lambda: number, cv: number): string {
-  const fit = calibratedCoreFit(kb, { deltaLnEtki: delta, lambdaSdEtki: lambda });
+  const fit = calibratedCoreFit(kb, { ...kbCoreCalibration(kb), deltaLnEtki: delta, lambdaSdEtki: lambda });
   const g = G > 0 ? `lognormal: {median: ${G}, cv: ${cv}}` : 'normal: {mean: 0, sd: 0}';
   const immune = pz ? `    pz:\n      lognormal: {median: ${pz[0]}, cv: ${pz[1]}}\n` : '';
   const block = `  parameters:\n    blood_block:\n      ${g}\n${immune}`;

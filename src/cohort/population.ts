@@ -231,31 +231,55 @@ export function fittedCore(
 }
 
 /** Core parameters of the calibrated imatinib population law (data/knowledge/population.yaml). */
-export const CALIBRATED_CORE = ['pyx', 'pxy', 'e_tki', 'Y0'] as const;
+export const CALIBRATED_CORE = ['pyx', 'pxy', 'e_tki', 'Y0', 'pz'] as const;
+
+/** The calibration's hyper-parameters (absolute: 0 is the SAEM law, resp. the 21 patients' spread of pz). */
+export interface CoreCalibration {
+  /** Shift of the log-mean of e_tki from its SAEM estimate. */
+  readonly deltaLnEtki: number;
+  /** Log of the factor on the SAEM log-SD of e_tki. */
+  readonly lambdaSdEtki: number;
+  /** Log of the factor on the log-SD of pz over the 21 Hähnel patients. */
+  readonly lambdaSdPz: number;
+}
+
+/** The knowledge base's calibration (population.imatinib.delta_ln_e_tki, lambda_sd_e_tki, lambda_sd_pz). */
+export function kbCoreCalibration(kb: KnowledgeBase): CoreCalibration {
+  const v = (key: string) => kb.parameter(`population.imatinib.${key}`).value;
+  return {
+    deltaLnEtki: v('delta_ln_e_tki'),
+    lambdaSdEtki: v('lambda_sd_e_tki'),
+    lambdaSdPz: v('lambda_sd_pz'),
+  };
+}
 
 /**
- * core 'calibrated': the imatinib population law of the knowledge base as a coreFit block. pyx, pxy and Y0 are the
- * population estimates of a mixed-effects (SAEM) fit to the 21 Hähnel 2020 on-TKI series, independent log-normals;
- * e_tki has the SAEM law moved by the imatinib-trial calibration (its log-mean shifted by delta, its log-sd scaled
- * by exp(lambda)): the Hähnel patients were selected as TKI-stop candidates, so their kill rate is that of good
- * responders, while the trial arms' 3- and 12-month rates are those of all patients. Pz, Kz, Z0 and X0 are drawn
- * conditionally under the 21-patient log-normal (docs/population-calibration.md).
+ * core 'calibrated': the imatinib population law of the knowledge base as a coreFit block, independent
+ * log-normals. pyx, pxy and Y0 are the population estimates of a mixed-effects (SAEM) fit to the 21 Hähnel 2020
+ * on-TKI series. e_tki has the SAEM law moved by the imatinib-trial calibration (its log-mean shifted by delta, its
+ * log-sd scaled by exp(lambda)): the Hähnel patients were selected as TKI-stop candidates, so their kill rate is
+ * that of good responders, while the trial arms' rates are those of all patients. pz (the immune cells'
+ * stimulation by leukaemic cells) has the log-mean of the 21 published values and their log-SD (7.9) scaled by
+ * exp(lambda_pz), calibrated to the same arms: with the full spread a third of the cohort was cleared by immune
+ * control within 2 years. Kz, Z0 and X0 are drawn conditionally under the 21-patient log-normal
+ * (docs/population-calibration.md).
  */
 export function calibratedCoreFit(
   kb: KnowledgeBase,
-  calibration: { readonly deltaLnEtki: number; readonly lambdaSdEtki: number } = {
-    deltaLnEtki: kb.parameter('population.imatinib.delta_ln_e_tki').value,
-    lambdaSdEtki: kb.parameter('population.imatinib.lambda_sd_e_tki').value,
-  },
+  calibration: CoreCalibration = kbCoreCalibration(kb),
 ): NonNullable<CohortSpec['coreFit']> {
   const v = (key: string) => kb.parameter(`population.imatinib.${key}`).value;
-  const mean = CALIBRATED_CORE.map((n) => v(`mu_ln_${n}`));
-  const sd = CALIBRATED_CORE.map((n) => v(`sd_ln_${n}`));
+  const { mean: mu, cov: Sigma } = logMoments(hahnelCoreTable(kb));
+  const iz = coreIndex('pz');
+  const saem = ['pyx', 'pxy', 'e_tki', 'Y0'];
+  const mean = [...saem.map((n) => v(`mu_ln_${n}`)), mu[iz]];
+  const sd = [...saem.map((n) => v(`sd_ln_${n}`)), Math.sqrt(Sigma[iz * HAHNEL_CORE.length + iz])];
   const e = CALIBRATED_CORE.indexOf('e_tki');
   mean[e] += calibration.deltaLnEtki;
   sd[e] *= Math.exp(calibration.lambdaSdEtki);
+  sd[CALIBRATED_CORE.indexOf('pz')] *= Math.exp(calibration.lambdaSdPz);
   return {
-    source: `knowledge base population.imatinib.* (SAEM on the Hähnel 2020 on-TKI series; e_tki: delta ${calibration.deltaLnEtki}, lambda ${calibration.lambdaSdEtki})`,
+    source: `knowledge base population.imatinib.* (SAEM on the Hähnel 2020 on-TKI series; e_tki: delta ${calibration.deltaLnEtki}, lambda ${calibration.lambdaSdEtki}; pz: 21-patient log-mean, lambda ${calibration.lambdaSdPz})`,
     names: [...CALIBRATED_CORE],
     mean,
     cov: sd.map((a, i) => sd.map((b, j) => (i === j ? a * b : 0))),

@@ -12,6 +12,7 @@ import {
   drawLogCore,
   drawPatient,
   HAHNEL_CORE,
+  hahnelCoreTable,
   preparePopulation,
 } from '../../src/cohort/population.js';
 import { loadKnowledgeBase } from '../../src/knowledge/load.js';
@@ -279,18 +280,28 @@ describe('calibrated core (the knowledge base imatinib law: SAEM on the Hähnel 
   const d = HAHNEL_CORE.length;
   const v = (k: string) => kb.parameter(`population.imatinib.${k}`).value;
 
-  it('reads its law from the knowledge base: SAEM means and SDs, e_tki shifted by delta and scaled by exp(lambda)', () => {
+  it('reads its law from the knowledge base: SAEM means and SDs, e_tki moved, pz from the 21 patients narrowed', () => {
     const f = calibratedCoreFit(kb);
-    expect(f.names).toEqual(['pyx', 'pxy', 'e_tki', 'Y0']);
+    expect(f.names).toEqual(['pyx', 'pxy', 'e_tki', 'Y0', 'pz']);
     expect(f.mean[0]).toBe(v('mu_ln_pyx'));
     expect(f.mean[2]).toBeCloseTo(v('mu_ln_e_tki') + v('delta_ln_e_tki'), 14);
     expect(Math.sqrt(f.cov[2][2])).toBeCloseTo(v('sd_ln_e_tki') * Math.exp(v('lambda_sd_e_tki')), 14);
     expect(Math.sqrt(f.cov[1][1])).toBeCloseTo(v('sd_ln_pxy'), 14);
     expect(f.cov[0][2]).toBe(0);
-    // The calibration's hyper-parameters at 0 give the SAEM law itself.
-    const saem = calibratedCoreFit(kb, { deltaLnEtki: 0, lambdaSdEtki: 0 });
+    // pz: the log-mean and log-SD of the 21 published values (ln 293 and 7.89), the SD scaled by exp(lambda_pz)
+    const pz = hahnelCoreTable(kb).map((r) => Math.log(r[coreIndex('pz')]));
+    const m = pz.reduce((a, b) => a + b, 0) / pz.length;
+    const sd = Math.sqrt(pz.reduce((a, b) => a + (b - m) ** 2, 0) / (pz.length - 1));
+    expect(m).toBeCloseTo(Math.log(293.3), 3);
+    expect(sd).toBeCloseTo(7.888, 3);
+    expect(f.mean[4]).toBeCloseTo(m, 12);
+    expect(Math.sqrt(f.cov[4][4])).toBeCloseTo(sd * Math.exp(v('lambda_sd_pz')), 12);
+    expect(f.cov[4][2]).toBe(0);
+    // The calibration's hyper-parameters at 0 give the SAEM law and the 21 patients' spread of pz.
+    const saem = calibratedCoreFit(kb, { deltaLnEtki: 0, lambdaSdEtki: 0, lambdaSdPz: 0 });
     expect(saem.mean[2]).toBe(v('mu_ln_e_tki'));
     expect(Math.sqrt(saem.cov[2][2])).toBeCloseTo(v('sd_ln_e_tki'), 14);
+    expect(Math.sqrt(saem.cov[4][4])).toBeCloseTo(sd, 12);
   });
 
   it(`draws of core: calibrated have that law for the named parameters (${N} draws, 4 SE)`, () => {
