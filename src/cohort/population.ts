@@ -271,9 +271,11 @@ export function calibratedCoreFit(
   const v = (key: string) => kb.parameter(`population.imatinib.${key}`).value;
   const { mean: mu, cov: Sigma } = logMoments(hahnelCoreTable(kb));
   const iz = coreIndex('pz');
-  const saem = ['pyx', 'pxy', 'e_tki', 'Y0'];
-  const mean = [...saem.map((n) => v(`mu_ln_${n}`)), mu[iz]];
-  const sd = [...saem.map((n) => v(`sd_ln_${n}`)), Math.sqrt(Sigma[iz * HAHNEL_CORE.length + iz])];
+  // pz from the 21 published values, the others from the SAEM fit
+  const mean = CALIBRATED_CORE.map((n) => (n === 'pz' ? mu[iz] : v(`mu_ln_${n}`)));
+  const sd = CALIBRATED_CORE.map((n) =>
+    n === 'pz' ? Math.sqrt(Sigma[iz * HAHNEL_CORE.length + iz]) : v(`sd_ln_${n}`),
+  );
   const e = CALIBRATED_CORE.indexOf('e_tki');
   mean[e] += calibration.deltaLnEtki;
   sd[e] *= Math.exp(calibration.lambdaSdEtki);

@@ -610,10 +610,10 @@ export interface CohortScenario {
   readonly yaml: string;
 }
 
-/** The cohorts the cases need, as scenario files (the cohort adds the patients' variability and strata). */
 /** Visits of the imatinib validation cohort: monthly to month 3 (V04), then every 3 months to 10 years. */
 const VALIDATION_VISITS = [0, 1, 2, ...Array.from({ length: 40 }, (_, i) => 3 * (i + 1))];
 
+/** The cohorts the cases need, as scenario files (the cohort adds the patients' variability and strata). */
 export const COHORT_SCENARIOS: readonly CohortScenario[] = [
   {
     id: 'imatinib-10y',

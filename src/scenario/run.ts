@@ -865,15 +865,17 @@ function bcrAblPercent(v: View, nm: NicheModel): Float64Array {
   const out = new Float64Array(v.time.length);
   if (nm.options.readout === 'blood') {
     const rs = nm.lsc.cycling.map((_, j) => col(v, bloodOutputName(j)));
-    if (rs.some((c) => c === undefined) || ys.length !== rs.length)
+    if (ys.length !== rs.length || rs.some((c) => c === undefined))
       throw new Error("the blood read-out needs every clone's output (r_blood*) in the time course");
+    const outputs = rs as Float64Array[];
     for (let i = 0; i < out.length; i++) {
       let y = 0;
       let s = 0;
-      ys.forEach((c, j) => {
-        y += Math.max(0, c[i]);
-        s += Math.max(0, c[i]) * Math.max(0, (rs[j] as Float64Array)[i]);
-      });
+      for (let j = 0; j < ys.length; j++) {
+        const yj = Math.max(0, ys[j][i]);
+        y += yj;
+        s += yj * Math.max(0, outputs[j][i]);
+      }
       out[i] = toPercentIS(bloodBcrAbl(y / ky[i], s / ky[i]));
     }
     return out;
